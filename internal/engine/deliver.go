@@ -1,0 +1,153 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"phonetree/internal/cascade"
+	"phonetree/internal/provider"
+	"phonetree/internal/store"
+)
+
+func asProviderError(err error, pe **provider.Error) bool { return errors.As(err, pe) }
+
+// Deliver applies inbound reports (delivery statuses, acks, relay marks) in
+// order, each at its own time, in one transaction.
+func (e *Engine) Deliver(ctx context.Context, reports []provider.Report) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	w := e.newWork(ctx)
+	clockNow := w.now
+	var ids []int64
+	for _, r := range reports {
+		if r.Kind != provider.Reached {
+			ids = append(ids, r.AttemptID)
+		}
+	}
+	as, err := e.cfg.Store.Attempts(ctx, ids)
+	if err != nil {
+		return err
+	}
+	attempts := make(map[int64]*store.Attempt, len(as))
+	var keys []int64
+	for i := range as {
+		attempts[as[i].ID] = &as[i]
+		keys = append(keys, rkey(as[i].Bulletin, as[i].Idx))
+	}
+	for _, r := range reports {
+		if r.Kind == provider.Reached {
+			keys = append(keys, rkey(r.Bulletin, r.Recipient))
+		}
+	}
+	if err := w.loadKeys(keys); err != nil {
+		return err
+	}
+	for _, r := range reports {
+		w.now = clockNow
+		if !r.At.IsZero() && r.At.Before(clockNow) {
+			w.now = r.At
+		}
+		if err := w.report(r, attempts); err != nil {
+			return err
+		}
+	}
+	w.now = clockNow
+	if err := w.commit(); err != nil {
+		return err
+	}
+	return w.handOver()
+}
+
+func (w *work) report(r provider.Report, attempts map[int64]*store.Attempt) error {
+	if r.Kind == provider.Reached {
+		return w.ack(r.Bulletin, r.Recipient, r)
+	}
+	a := attempts[r.AttemptID]
+	if a == nil {
+		w.e.cfg.Log.Warn("report for unknown attempt ignored", "attempt", r.AttemptID, "kind", r.Kind)
+		return nil
+	}
+	if a.Kind == store.AttemptCallList && r.Kind == provider.Acked {
+		return nil // a caller replying to their list is not an ack of anyone
+	}
+	if r.Kind == provider.Acked {
+		return w.ack(a.Bulletin, a.Idx, r)
+	}
+	status, outcome := uint8(store.AttemptDelivered), cascade.Delivered
+	if r.Kind == provider.Undeliverable {
+		status, outcome = store.AttemptFailed, cascade.Failed
+	}
+	if a.Status != store.AttemptSending && a.Status != store.AttemptSent && a.Status != store.AttemptUnknown {
+		return nil // late or duplicate report: the attempt is already settled
+	}
+	a.Status = status
+	w.batch.Attempts = append(w.batch.Attempts, store.AttemptUpdate{ID: a.ID, Status: status, At: w.now.UnixNano()})
+	w.attemptEvent(*a, status, "")
+	if a.Kind != store.AttemptContact {
+		return nil
+	}
+	rn, err := w.e.loadRun(w.ctx, a.Bulletin)
+	if err != nil {
+		return err
+	}
+	w.apply(rn, *w.loaded[rkey(a.Bulletin, a.Idx)], cascade.Event{Kind: cascade.AttemptResult, Attempt: int(a.Seq), Outcome: outcome})
+	return nil
+}
+
+func (w *work) ack(bulletin int64, idx int32, r provider.Report) error {
+	rn, err := w.e.loadRun(w.ctx, bulletin)
+	if err != nil {
+		return err
+	}
+	cur := w.loaded[rkey(bulletin, idx)]
+	if cur == nil {
+		w.e.cfg.Log.Warn("ack for unknown recipient ignored", "bulletin", bulletin, "recipient", idx)
+		return nil
+	}
+	if r.Response < 0 || r.Response > len(rn.spec.Responses) {
+		return fmt.Errorf("response %d: bulletin %d has %d options", r.Response, bulletin, len(rn.spec.Responses))
+	}
+	before := cur.State
+	w.apply(rn, *cur, cascade.Event{Kind: cascade.Ack, Response: r.Response})
+	if cur.State == uint8(cascade.Acked) && before != cur.State {
+		w.batch.Events = append(w.batch.Events, store.Event{Bulletin: bulletin, Idx: idx, At: w.now.UnixNano(),
+			Kind: "ack", Attempt: r.AttemptID, Detail: strings.TrimSpace(fmt.Sprintf("%d %s", r.Response, r.Source))})
+	}
+	return nil
+}
+
+// Recover settles attempts whose sending lease expired (their process died
+// between claiming and recording): re-sent under the same idempotency key to
+// a provider that deduplicates, else marked unknown, never sent twice.
+func (e *Engine) Recover(ctx context.Context) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	w := e.newWork(ctx)
+	leased, err := e.cfg.Store.Leased(ctx, w.now.UnixNano())
+	if err != nil {
+		return 0, err
+	}
+	var keys []int64
+	for _, a := range leased {
+		keys = append(keys, rkey(a.Bulletin, a.Idx))
+	}
+	if err := w.loadKeys(keys); err != nil {
+		return 0, err
+	}
+	for _, a := range leased {
+		if p := e.cfg.Providers[a.Method]; p != nil && p.Idempotent() {
+			a.LeaseUntil = w.now.Add(e.cfg.Lease).UnixNano()
+			w.batch.Attempts = append(w.batch.Attempts, store.AttemptUpdate{ID: a.ID, Status: store.AttemptSending, LeaseUntil: a.LeaseUntil, At: w.now.UnixNano()})
+			w.toSend = append(w.toSend, a)
+			continue
+		}
+		w.batch.Attempts = append(w.batch.Attempts, store.AttemptUpdate{ID: a.ID, Status: store.AttemptUnknown, At: w.now.UnixNano(), Error: "hand-over lost in a crash"})
+		w.attemptEvent(a, store.AttemptUnknown, "hand-over lost in a crash")
+	}
+	if err := w.commit(); err != nil {
+		return 0, err
+	}
+	return len(leased), w.handOver()
+}

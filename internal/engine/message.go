@@ -1,0 +1,91 @@
+package engine
+
+import (
+	"fmt"
+	"strings"
+
+	"phonetree/internal/provider"
+	"phonetree/internal/roster"
+	"phonetree/internal/store"
+)
+
+// message builds what attempt a carries to its person.
+func (r *run) message(a store.Attempt) provider.Message {
+	p := &r.roster.People[a.Idx]
+	m := provider.Message{AttemptID: a.ID, Key: fmt.Sprintf("pt-%d", a.ID), Bulletin: a.Bulletin, Recipient: a.Idx,
+		Seq: int(a.Seq), Method: a.Method, To: address(p, a.Method)}
+	if a.Kind == store.AttemptCallList {
+		m.CallList = r.callList(a.Idx)
+		m.Text = r.callListText(p, m.CallList)
+		return m
+	}
+	m.Text = r.text(p)
+	return m
+}
+
+// address is the person's address for a method.
+func address(p *roster.Person, method string) string {
+	switch roster.Method(method) {
+	case roster.Voice:
+		if p.Voice != "" {
+			return p.Voice
+		}
+		return p.Mobile
+	case roster.SMS:
+		return p.Mobile
+	case roster.Email:
+		return p.Email
+	}
+	return ""
+}
+
+// text is the bulletin as a person reads it: marked if an exercise, the
+// reply codes, and their anti-phishing word.
+func (r *run) text(p *roster.Person) string {
+	var b strings.Builder
+	if r.b.Status == "exercise" {
+		b.WriteString("[EXERCISE] ")
+	}
+	b.WriteString(r.b.Title)
+	short := r.spec.Short
+	if short == "" {
+		short = r.b.Body
+	}
+	if short != "" {
+		b.WriteString(": ")
+		b.WriteString(short)
+	}
+	b.WriteString(" Reply")
+	for i, o := range r.spec.Responses {
+		fmt.Fprintf(&b, " %d %s", i+1, o)
+		if i < len(r.spec.Responses)-1 {
+			b.WriteByte(',')
+		}
+	}
+	b.WriteByte('.')
+	if p.Word != "" {
+		fmt.Fprintf(&b, " Your word: %s.", p.Word)
+	}
+	return b.String()
+}
+
+func (r *run) callList(caller int32) []provider.Callee {
+	var out []provider.Callee
+	for _, c := range r.callees(caller) {
+		p := &r.roster.People[c]
+		out = append(out, provider.Callee{Recipient: c, Name: p.Name, Number: p.Mobile})
+	}
+	return out
+}
+
+func (r *run) callListText(p *roster.Person, cs []provider.Callee) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s: please call your %d people and read them the message:", r.b.Title, len(cs))
+	for _, c := range cs {
+		fmt.Fprintf(&b, " %s %s;", c.Name, c.Number)
+	}
+	if p.Word != "" {
+		fmt.Fprintf(&b, " Your word: %s.", p.Word)
+	}
+	return b.String()
+}

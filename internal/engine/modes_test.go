@@ -1,0 +1,116 @@
+package engine_test
+
+import (
+	"context"
+	"testing"
+
+	"phonetree/internal/cascade"
+)
+
+func TestEveryModeReachesEveryone(t *testing.T) {
+	for _, m := range []cascade.Mode{cascade.Broadcast, cascade.Cascade, cascade.Relay} {
+		t.Run(m.String(), func(t *testing.T) {
+			h := newHarness(t, org)
+			b := h.send(m)
+			h.run()
+			for id, st := range h.states(b) {
+				if st != "acked" {
+					t.Errorf("%s is %s, want acked", id, st)
+				}
+			}
+		})
+	}
+}
+
+func TestAckStopsFurtherAttempts(t *testing.T) {
+	h := newHarness(t, header+"E1,Root,,,,+13105550101,,r@example.org,,,\n")
+	h.carrier.people["E1"] = behaviour{ackOn: 0}
+	b := h.send(cascade.Broadcast)
+	h.run()
+	if st := h.states(b)["E1"]; st != "acked" {
+		t.Fatalf("E1 %s", st)
+	}
+	if n := len(h.carrier.log); n != 1 {
+		t.Fatalf("%d messages after an ack on the first sms, want 1: %+v", n, h.carrier.log)
+	}
+}
+
+func TestHealingSilentParentDoesNotBlockBranch(t *testing.T) {
+	h := newHarness(t, org)
+	h.carrier.people["E2"] = behaviour{ackOn: -1} // E2 never answers
+	b := h.send(cascade.Cascade)
+	h.run()
+	st := h.states(b)
+	if st["E4"] != "acked" || st["E5"] != "acked" {
+		t.Fatalf("E2's callees not reached past their silent caller: %v", st)
+	}
+	if st["E2"] != "unreached" {
+		t.Fatalf("E2 %s, want unreached", st["E2"])
+	}
+}
+
+func TestUnreachedOpensCallTaskForCaller(t *testing.T) {
+	h := newHarness(t, org)
+	h.carrier.people["E4"] = behaviour{fails: true} // E4 cannot be reached
+	b := h.send(cascade.Broadcast)
+	h.run()
+	tasks, err := h.st.CallTasks(context.Background(), b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tasks) != 1 || tasks[0].Subject != 3 || tasks[0].Assignee != 1 {
+		t.Fatalf("call tasks %+v, want one for E4 (idx 3) assigned to its caller E2 (idx 1)", tasks)
+	}
+	if st := h.states(b)["E4"]; st != "unreached" {
+		t.Fatalf("E4 %s", st)
+	}
+}
+
+func TestRelayBackfillsUnmarked(t *testing.T) {
+	h := newHarness(t, org)
+	b := h.send(cascade.Relay)
+	h.run()
+	// the scripted relay callers never call anyone: every callee is backfilled
+	// by the machine after the relay deadline, and acks.
+	for id, st := range h.states(b) {
+		if st != "acked" {
+			t.Errorf("%s %s", id, st)
+		}
+	}
+	lists := 0
+	for _, m := range h.carrier.log {
+		if len(m.CallList) > 0 {
+			lists++
+		}
+	}
+	if lists != 3 { // E1, E2, E3 have callees
+		t.Fatalf("%d call lists sent, want 3", lists)
+	}
+	if h.sendsTo("+13105550104") != 1 {
+		t.Fatalf("E4 not backfilled by the machine")
+	}
+}
+
+func TestCancelStopsTheRun(t *testing.T) {
+	h := newHarness(t, org)
+	for _, n := range []string{"E1", "E2", "E3", "E4", "E5", "E6"} {
+		h.carrier.people[n] = behaviour{ackOn: -1}
+	}
+	b := h.send(cascade.Cascade)
+	if _, err := h.eng.Tick(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	before := len(h.carrier.log)
+	if err := h.eng.Cancel(context.Background(), b); err != nil {
+		t.Fatal(err)
+	}
+	h.run()
+	for id, st := range h.states(b) {
+		if st != "cancelled" {
+			t.Errorf("%s %s after cancel", id, st)
+		}
+	}
+	if after := len(h.carrier.log); after != before {
+		t.Fatalf("%d messages sent after cancel", after-before)
+	}
+}

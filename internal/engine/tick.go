@@ -1,0 +1,158 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"phonetree/internal/cascade"
+	"phonetree/internal/provider"
+	"phonetree/internal/store"
+)
+
+// Tick does the work due now: releases and timers of due recipients and
+// queued attempts whose rate-limit slot has come. It returns how many
+// recipients and attempts it handled; call it until it returns 0.
+func (e *Engine) Tick(ctx context.Context) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	w := e.newWork(ctx)
+	now := w.now.UnixNano()
+	due, err := e.cfg.Store.Due(ctx, now, e.cfg.Batch)
+	if err != nil {
+		return 0, fmt.Errorf("due recipients: %w", err)
+	}
+	for _, r := range due {
+		rn, err := e.loadRun(ctx, r.Bulletin)
+		if err != nil {
+			return 0, err
+		}
+		ev := cascade.Event{Kind: cascade.Timer}
+		if cascade.State(r.State) == cascade.Pending && r.Flags&store.FlagRelay == 0 {
+			ev.Kind = cascade.Release
+		}
+		w.apply(rn, r, ev)
+		k := rkey(r.Bulletin, r.Idx)
+		if cur := w.loaded[k]; cur.NextAt() != 0 && cur.NextAt() <= now {
+			// Step left a timer in the past: never spin on it.
+			e.cfg.Log.Error("recipient timer stuck; cleared", "bulletin", r.Bulletin, "recipient", r.Idx, "state", cascade.State(cur.State))
+			cur.MethodAt, cur.HealAt = 0, 0
+			if !w.isDirty[k] {
+				w.isDirty[k] = true
+				w.dirty = append(w.dirty, k)
+			}
+		}
+	}
+	queued, err := e.cfg.Store.Queued(ctx, now, e.cfg.Batch)
+	if err != nil {
+		return 0, fmt.Errorf("queued attempts: %w", err)
+	}
+	for _, a := range queued {
+		if b := e.buckets[a.Method]; b != nil && b.reserve(w.now).After(w.now) {
+			continue // the slot was taken meanwhile; b.reserve keeps order fair
+		}
+		a.Status, a.LeaseUntil = store.AttemptSending, w.now.Add(e.cfg.Lease).UnixNano()
+		w.batch.Attempts = append(w.batch.Attempts, store.AttemptUpdate{ID: a.ID, Status: a.Status, LeaseUntil: a.LeaseUntil, At: now})
+		w.toSend = append(w.toSend, a)
+	}
+	if err := w.commit(); err != nil {
+		return 0, err
+	}
+	return len(due) + len(queued), w.handOver()
+}
+
+// handOver gives the claimed attempts to their providers and records the
+// results, repeating for the attempts those results create.
+func (w *work) handOver() error {
+	for len(w.toSend) > 0 {
+		sends := w.toSend
+		w.toSend = nil
+		var keys []int64
+		for _, a := range sends {
+			keys = append(keys, rkey(a.Bulletin, a.Idx))
+		}
+		if err := w.loadKeys(keys); err != nil {
+			return err
+		}
+		for _, a := range sends {
+			if err := w.handOne(a); err != nil {
+				return err
+			}
+		}
+		if err := w.commit(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *work) handOne(a store.Attempt) error {
+	rn, err := w.e.loadRun(w.ctx, a.Bulletin)
+	if err != nil {
+		return err
+	}
+	msg := rn.message(a)
+	p := w.e.cfg.Providers[a.Method]
+	var id string
+	if p == nil {
+		err = &provider.Error{Kind: provider.Permanent, Err: fmt.Errorf("no provider configured for %s", a.Method)}
+	} else {
+		id, err = p.Send(w.ctx, msg)
+	}
+	now := w.now.UnixNano()
+	up := store.AttemptUpdate{ID: a.ID, At: now, ProviderID: id}
+	outcome := cascade.Sent
+	switch {
+	case err == nil:
+		up.Status = store.AttemptSent
+	case provider.Classify(err) == provider.Permanent:
+		up.Status, up.Error, outcome = store.AttemptFailed, err.Error(), cascade.Failed
+	default:
+		up.Status, up.Error, up.DueAt = store.AttemptQueued, err.Error(), w.backoff(a, err)
+		w.batch.Attempts = append(w.batch.Attempts, up)
+		return nil
+	}
+	w.batch.Attempts = append(w.batch.Attempts, up)
+	w.attemptEvent(a, up.Status, up.Error)
+	if a.Kind == store.AttemptContact {
+		w.apply(rn, *w.loaded[rkey(a.Bulletin, a.Idx)], cascade.Event{Kind: cascade.AttemptResult, Attempt: int(a.Seq), Outcome: outcome})
+	}
+	return nil
+}
+
+// backoff is when to retry a transiently failed attempt: the provider's
+// RetryAfter, else doubling with the attempt's age, from 1 s to 5 minutes.
+func (w *work) backoff(a store.Attempt, err error) int64 {
+	var pe *provider.Error
+	d := max(time.Duration(w.now.UnixNano()-a.CreatedAt), time.Second)
+	if ok := asProviderError(err, &pe); ok && pe.RetryAfter > 0 {
+		d = pe.RetryAfter
+	}
+	return w.now.Add(min(d, 5*time.Minute)).UnixNano()
+}
+
+var attemptStatusNames = [...]string{"queued", "sending", "sent", "delivered", "failed", "withdrawn", "unknown"}
+
+func (w *work) attemptEvent(a store.Attempt, status uint8, detail string) {
+	w.batch.Events = append(w.batch.Events, store.Event{Bulletin: a.Bulletin, Idx: a.Idx, At: w.now.UnixNano(),
+		Kind: "attempt " + attemptStatusNames[status], Attempt: a.ID, Detail: a.Method + " " + detail})
+}
+
+// loadKeys loads recipients by key, grouped per bulletin.
+func (w *work) loadKeys(keys []int64) error {
+	per := map[int64][]int32{}
+	var order []int64
+	for _, k := range keys {
+		b := k >> 32
+		if _, ok := per[b]; !ok {
+			order = append(order, b)
+		}
+		per[b] = append(per[b], int32(k&(1<<32-1)))
+	}
+	for _, b := range order {
+		if err := w.load(b, per[b]); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,202 @@
+package engine
+
+import (
+	"context"
+	"time"
+
+	"phonetree/internal/cascade"
+	"phonetree/internal/store"
+)
+
+// work is one transaction's worth of steps: recipients loaded and changed,
+// and the batch of writes that makes the changes durable.
+type work struct {
+	e        *Engine
+	ctx      context.Context
+	now      time.Time
+	loaded   map[int64]*store.Recipient
+	dirty    []int64
+	isDirty  map[int64]bool
+	batch    store.Batch
+	toSend   []store.Attempt // claimed by this process, to hand over after commit
+	withdraw map[int64]bool
+	releases []release
+}
+
+type release struct {
+	rn     *run
+	caller int32
+	relay  bool
+}
+
+func rkey(b int64, idx int32) int64 { return b<<32 | int64(idx) }
+
+func (e *Engine) newWork(ctx context.Context) *work {
+	return &work{e: e, ctx: ctx, now: e.cfg.Clock.Now(), loaded: map[int64]*store.Recipient{},
+		isDirty: map[int64]bool{}, withdraw: map[int64]bool{}}
+}
+
+func flag(on bool, f uint8) uint8 {
+	if on {
+		return f
+	}
+	return 0
+}
+
+func ns(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+func fromNS(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.Unix(0, n)
+}
+
+// apply steps recipient r (or its newer copy already in this work) with ev.
+func (w *work) apply(rn *run, r store.Recipient, ev cascade.Event) {
+	k := rkey(r.Bulletin, r.Idx)
+	cur, ok := w.loaded[k]
+	if !ok {
+		cur = &r
+		w.loaded[k] = cur
+	}
+	in := cascade.Recipient{
+		State: cascade.State(cur.State), Method: int(cur.Method), Attempts: int(cur.Attempts),
+		MethodAt: fromNS(cur.MethodAt), HealAt: fromNS(cur.HealAt), AckedAt: fromNS(cur.AckedAt),
+		Response: int(cur.Response), CalleesReleased: cur.Flags&store.FlagCalleesReleased != 0,
+		Relay: cur.Flags&store.FlagRelay != 0, Escalated: cur.Flags&store.FlagEscalated != 0,
+		Plan: rn.plan(cur.Idx), HasCallees: rn.hasCallees(cur.Idx),
+	}
+	out, effects := cascade.Step(&rn.spec.Policy, in, ev, w.now)
+	if len(effects) == 0 && out.MethodAt.Equal(in.MethodAt) && out.HealAt.Equal(in.HealAt) && out.Relay == in.Relay {
+		return
+	}
+	cur.State, cur.Method, cur.Attempts = uint8(out.State), int8(out.Method), int16(out.Attempts)
+	cur.MethodAt, cur.HealAt, cur.AckedAt, cur.Response = ns(out.MethodAt), ns(out.HealAt), ns(out.AckedAt), int8(out.Response)
+	cur.Flags = flag(out.CalleesReleased, store.FlagCalleesReleased) | flag(out.Relay, store.FlagRelay) |
+		flag(out.Escalated, store.FlagEscalated)
+	if !w.isDirty[k] {
+		w.isDirty[k] = true
+		w.dirty = append(w.dirty, k)
+	}
+	for _, ef := range effects {
+		w.effect(rn, cur, ef)
+	}
+}
+
+func (w *work) effect(rn *run, r *store.Recipient, ef cascade.Effect) {
+	switch ef.Kind {
+	case cascade.Send:
+		w.newAttempt(rn, r.Idx, ef.Attempt, store.AttemptContact, rn.plan(r.Idx)[ef.Method])
+	case cascade.WithdrawAttempts:
+		w.batch.WithdrawFor = append(w.batch.WithdrawFor, *r)
+		w.withdraw[rkey(r.Bulletin, r.Idx)] = true
+	case cascade.ReleaseCallees:
+		w.releases = append(w.releases, release{rn: rn, caller: r.Idx, relay: ef.Relay})
+	case cascade.OpenCallTask:
+		w.batch.CallTasks = append(w.batch.CallTasks, store.CallTask{Bulletin: r.Bulletin,
+			Assignee: rn.escalateTo(r.Idx), Subject: r.Idx, CreatedAt: w.now.UnixNano(), State: "open"})
+	case cascade.Record:
+		w.batch.Events = append(w.batch.Events, store.Event{Bulletin: r.Bulletin, Idx: r.Idx, At: w.now.UnixNano(),
+			Kind: ef.To.String(), Detail: ef.Cause.String()})
+	}
+}
+
+// newAttempt creates an attempt: claimed for sending now if the method's
+// rate limit allows, else queued until its slot.
+func (w *work) newAttempt(rn *run, idx int32, seq int, kind uint8, method string) {
+	a := store.Attempt{ID: store.AttemptID(rn.b.ID, idx, seq), Bulletin: rn.b.ID, Idx: idx, Seq: int16(seq),
+		Kind: kind, Method: method, CreatedAt: w.now.UnixNano(), UpdatedAt: w.now.UnixNano()}
+	at := w.now
+	if b := w.e.buckets[method]; b != nil {
+		at = b.reserve(w.now)
+	}
+	if at.After(w.now) {
+		a.Status, a.DueAt = store.AttemptQueued, at.UnixNano()
+	} else {
+		a.Status, a.LeaseUntil = store.AttemptSending, w.now.Add(w.e.cfg.Lease).UnixNano()
+		w.toSend = append(w.toSend, a)
+	}
+	w.batch.NewAttempts = append(w.batch.NewAttempts, a)
+}
+
+// releaseCallees carries out ReleaseCallees effects, loading callees as needed;
+// releasing may cascade further (a callee with no contact method is unreached at once).
+func (w *work) releaseCallees() error {
+	for len(w.releases) > 0 {
+		rels := w.releases
+		w.releases = nil
+		for _, rel := range rels {
+			callees := rel.rn.callees(rel.caller)
+			if err := w.load(rel.rn.b.ID, callees); err != nil {
+				return err
+			}
+			ev := cascade.Event{Kind: cascade.Release}
+			if rel.relay {
+				ev.Kind = cascade.RelayRelease
+				w.callList(rel.rn, rel.caller)
+			}
+			for _, c := range callees {
+				w.apply(rel.rn, *w.loaded[rkey(rel.rn.b.ID, c)], ev)
+			}
+		}
+	}
+	return nil
+}
+
+// callList sends a relay caller their list, on their first method.
+func (w *work) callList(rn *run, caller int32) {
+	if plan := rn.plan(caller); len(plan) > 0 {
+		w.newAttempt(rn, caller, store.CallListSeq, store.AttemptCallList, plan[0])
+	}
+}
+
+func (w *work) load(b int64, idxs []int32) error {
+	var missing []int32
+	for _, i := range idxs {
+		if _, ok := w.loaded[rkey(b, i)]; !ok {
+			missing = append(missing, i)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	rs, err := w.e.cfg.Store.Recipients(w.ctx, b, missing)
+	if err != nil {
+		return err
+	}
+	for i := range rs {
+		w.loaded[rkey(b, rs[i].Idx)] = &rs[i]
+	}
+	return nil
+}
+
+// commit makes the work durable in one transaction.
+func (w *work) commit() error {
+	if err := w.releaseCallees(); err != nil {
+		return err
+	}
+	for _, k := range w.dirty {
+		w.batch.Recipients = append(w.batch.Recipients, *w.loaded[k])
+	}
+	if len(w.withdraw) > 0 {
+		kept := w.toSend[:0]
+		for _, a := range w.toSend {
+			if !w.withdraw[rkey(a.Bulletin, a.Idx)] || a.Kind == store.AttemptCallList {
+				kept = append(kept, a)
+			}
+		}
+		w.toSend = kept
+	}
+	if w.batch.Len() == 0 {
+		return nil
+	}
+	err := w.e.cfg.Store.Apply(w.ctx, &w.batch)
+	w.batch, w.dirty, w.isDirty = store.Batch{}, nil, map[int64]bool{}
+	return err
+}

@@ -1,0 +1,166 @@
+// Package sim is the simulated carrier and the simulated people behind it:
+// seeded latency, failures, answers and human delays per method, and human
+// relay callers working their call lists. It runs on the injected clock, so a
+// 40-minute cascade of 10,000 people runs in seconds of virtual time; the
+// same seed gives the same reports.
+package sim
+
+import (
+	"container/heap"
+	"context"
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+	"sync"
+	"time"
+
+	"phonetree/internal/clock"
+	"phonetree/internal/provider"
+)
+
+// Provider is the sim carrier. It is safe for concurrent use.
+type Provider struct {
+	seed  uint64
+	model Model
+	clock clock.Clock
+
+	mu      sync.Mutex
+	pending reports
+	seq     uint64
+	sent    map[string]string // idempotency key -> message id
+	sends   map[string]int    // hand-overs per key, duplicates included
+}
+
+// New returns a sim provider with the given seed and model.
+func New(seed uint64, m Model, c clock.Clock) *Provider {
+	return &Provider{seed: seed, model: m, clock: c, sent: map[string]string{}, sends: map[string]int{}}
+}
+
+// Name is "sim".
+func (p *Provider) Name() string { return "sim" }
+
+// Idempotent: the sim deduplicates by key, as a carrier with idempotency keys does.
+func (p *Provider) Idempotent() bool { return true }
+
+// Send accepts a message and schedules what its recipient will do.
+func (p *Provider) Send(_ context.Context, m provider.Message) (string, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.sends[m.Key]++
+	if id, ok := p.sent[m.Key]; ok {
+		return id, nil
+	}
+	id := fmt.Sprintf("SIM%d-%d-%d", m.Bulletin, m.Recipient, m.Seq)
+	p.sent[m.Key] = id
+	r := p.rand(m.Bulletin, m.Recipient, m.Seq)
+	now := p.clock.Now()
+	f := p.model.fate(m.Method, r)
+	kind := provider.Delivered
+	if f.failed {
+		kind = provider.Undeliverable
+	}
+	p.push(provider.Report{Kind: kind, AttemptID: m.AttemptID, Source: m.Method, At: now.Add(secs(f.deliverAfter))})
+	if len(m.CallList) > 0 {
+		p.workCallList(m, r, now.Add(secs(f.deliverAfter)))
+	} else if f.ack {
+		p.push(provider.Report{Kind: provider.Acked, AttemptID: m.AttemptID, Response: 1, Source: m.Method, At: now.Add(secs(f.ackAfter))})
+	}
+	return id, nil
+}
+
+// workCallList simulates a human caller: about 2.5 minutes a call, a retry
+// after 5 minutes for who did not answer, giving up after 20; some forget.
+func (p *Provider) workCallList(m provider.Message, r *rand.Rand, start time.Time) {
+	mo := &p.model
+	if r.Float64() < mo.CallerForget {
+		return
+	}
+	t := start.Add(secs(mo.SMSRead.draw(r)))
+	end := t.Add(secs(mo.CallerGiveUp))
+	todo := append([]provider.Callee(nil), m.CallList...)
+	for round := 0; len(todo) > 0 && t.Before(end); round++ {
+		var again []provider.Callee
+		for _, c := range todo {
+			t = t.Add(secs(mo.CallerPerCall * (0.5 + r.Float64())))
+			if !t.Before(end) {
+				return
+			}
+			if r.Float64() >= mo.CallerAnswer {
+				again = append(again, c)
+				continue
+			}
+			if r.Float64() < mo.CallerMarks {
+				p.push(provider.Report{Kind: provider.Reached, Bulletin: m.Bulletin, Recipient: c.Recipient, Response: 1, Source: "caller", At: t})
+			}
+		}
+		todo = again
+		t = t.Add(secs(mo.CallerRetry))
+	}
+}
+
+func (p *Provider) rand(b int64, r int32, seq int) *rand.Rand {
+	h := fnv.New64a()
+	fmt.Fprintf(h, "%d/%d/%d/%d", p.seed, b, r, seq)
+	s := h.Sum64()
+	return rand.New(rand.NewPCG(s, s^0x9e3779b97f4a7c15))
+}
+
+func (p *Provider) push(r provider.Report) {
+	p.seq++
+	heap.Push(&p.pending, queued{r, p.seq})
+}
+
+// NextAt is when the next report is due; ok is false when none is pending.
+func (p *Provider) NextAt() (t time.Time, ok bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if len(p.pending) == 0 {
+		return time.Time{}, false
+	}
+	return p.pending[0].At, true
+}
+
+// Due removes and returns the reports due at or before t, in time order.
+func (p *Provider) Due(t time.Time) []provider.Report {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var out []provider.Report
+	for len(p.pending) > 0 && !p.pending[0].At.After(t) {
+		out = append(out, heap.Pop(&p.pending).(queued).Report)
+	}
+	return out
+}
+
+// Sends returns how many times each idempotency key was handed over.
+func (p *Provider) Sends() map[string]int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	out := make(map[string]int, len(p.sends))
+	for k, v := range p.sends {
+		out[k] = v
+	}
+	return out
+}
+
+type queued struct {
+	provider.Report
+	seq uint64
+}
+
+type reports []queued
+
+func (q reports) Len() int { return len(q) }
+func (q reports) Less(i, j int) bool {
+	if q[i].At.Equal(q[j].At) {
+		return q[i].seq < q[j].seq
+	}
+	return q[i].At.Before(q[j].At)
+}
+func (q reports) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *reports) Push(x any)   { *q = append(*q, x.(queued)) }
+func (q *reports) Pop() any {
+	old := *q
+	x := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return x
+}

@@ -1,0 +1,186 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+
+	"phonetree/internal/store"
+)
+
+const attemptCols = `id, bulletin, idx, seq, kind, method, status, due_at, lease_until, provider_id, created_at, updated_at, error`
+
+func scanAttempts(rows *sql.Rows, err error) ([]store.Attempt, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Attempt
+	for rows.Next() {
+		var a store.Attempt
+		if err := rows.Scan(&a.ID, &a.Bulletin, &a.Idx, &a.Seq, &a.Kind, &a.Method, &a.Status, &a.DueAt, &a.LeaseUntil, &a.ProviderID, &a.CreatedAt, &a.UpdatedAt, &a.Error); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// Attempts returns the attempts with the given ids (those that exist).
+func (s *Store) Attempts(ctx context.Context, ids []int64) ([]store.Attempt, error) {
+	var out []store.Attempt
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		as, err := scanAttempts(s.w.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts WHERE id IN (`+placeholders(n)+`)`, args...))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, as...)
+		ids = ids[n:]
+	}
+	return out, nil
+}
+
+// BulletinAttempts returns a bulletin's attempts in id order.
+func (s *Store) BulletinAttempts(ctx context.Context, bulletin int64) ([]store.Attempt, error) {
+	lo, hi := store.AttemptID(bulletin, 0, 0), store.AttemptID(bulletin+1, 0, 0)
+	return scanAttempts(s.r.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts WHERE id >= ? AND id < ? ORDER BY id`, lo, hi))
+}
+
+// Queued returns queued attempts due by now, oldest first.
+func (s *Store) Queued(ctx context.Context, now int64, limit int) ([]store.Attempt, error) {
+	return scanAttempts(s.w.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts WHERE status = 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?`, now, limit))
+}
+
+// Leased returns attempts whose sending lease expired before now: their
+// hand-over to the provider may or may not have happened.
+func (s *Store) Leased(ctx context.Context, now int64) ([]store.Attempt, error) {
+	return scanAttempts(s.w.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts WHERE status = 1 AND lease_until < ? ORDER BY id`, now))
+}
+
+// CallTasks returns a bulletin's call tasks.
+func (s *Store) CallTasks(ctx context.Context, bulletin int64) ([]store.CallTask, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT id, bulletin, assignee, subject, created_at, state FROM call_tasks WHERE bulletin = ? ORDER BY id`, bulletin)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.CallTask
+	for rows.Next() {
+		var t store.CallTask
+		if err := rows.Scan(&t.ID, &t.Bulletin, &t.Assignee, &t.Subject, &t.CreatedAt, &t.State); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// Events returns a bulletin's event log in order.
+func (s *Store) Events(ctx context.Context, bulletin int64) ([]store.Event, error) {
+	rows, err := s.r.QueryContext(ctx, `SELECT bulletin, idx, at, kind, attempt, detail FROM events WHERE bulletin = ? ORDER BY id`, bulletin)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []store.Event
+	for rows.Next() {
+		var e store.Event
+		if err := rows.Scan(&e.Bulletin, &e.Idx, &e.At, &e.Kind, &e.Attempt, &e.Detail); err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// Apply writes a batch in one transaction.
+func (s *Store) Apply(ctx context.Context, b *store.Batch) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if err := upsertRecipients(ctx, tx, b.Recipients); err != nil {
+			return err
+		}
+		if err := insertAttempts(ctx, tx, b.NewAttempts); err != nil {
+			return err
+		}
+		if err := updateAttempts(ctx, tx, b.Attempts); err != nil {
+			return err
+		}
+		if err := withdraw(ctx, tx, b.WithdrawFor); err != nil {
+			return err
+		}
+		if err := insertEvents(ctx, tx, b.Events); err != nil {
+			return err
+		}
+		if err := insertCallTasks(ctx, tx, b.CallTasks); err != nil {
+			return err
+		}
+		for _, bs := range b.Bulletins {
+			if _, err := tx.ExecContext(ctx, `UPDATE bulletins SET state = ? WHERE id = ?`, bs.State, bs.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+func insertAttempts(ctx context.Context, tx *sql.Tx, as []store.Attempt) error {
+	args := make([]any, 0, len(as)*13)
+	for i := range as {
+		a := &as[i]
+		args = append(args, a.ID, a.Bulletin, a.Idx, a.Seq, a.Kind, a.Method, a.Status, a.DueAt, a.LeaseUntil, a.ProviderID, a.CreatedAt, a.UpdatedAt, a.Error)
+	}
+	return insertMulti(ctx, tx, `INSERT INTO attempts(`+attemptCols+`)`, ``, 13, args)
+}
+
+func updateAttempts(ctx context.Context, tx *sql.Tx, us []store.AttemptUpdate) error {
+	args := make([]any, 0, len(us)*7)
+	for _, u := range us {
+		args = append(args, u.ID, u.Status, u.ProviderID, u.LeaseUntil, u.At, u.Error, u.DueAt)
+	}
+	// An upsert on the primary key updates existing rows in one statement;
+	// the placeholder values for NOT NULL columns are never inserted because
+	// every id exists.
+	return insertMulti(ctx, tx, `INSERT INTO attempts(id, status, provider_id, lease_until, updated_at, error, due_at,
+		bulletin, idx, seq, kind, method, created_at) SELECT column1, column2, column3, column4, column5, column6, column7, 0, 0, 0, 0, '', 0 FROM (`,
+		`) WHERE true ON CONFLICT(id) DO UPDATE SET status=excluded.status,
+		provider_id=CASE WHEN excluded.provider_id = '' THEN provider_id ELSE excluded.provider_id END,
+		lease_until=excluded.lease_until, updated_at=excluded.updated_at, due_at=excluded.due_at,
+		error=CASE WHEN excluded.error = '' THEN error ELSE excluded.error END`, 7, args)
+}
+
+func withdraw(ctx context.Context, tx *sql.Tx, rs []store.Recipient) error {
+	if len(rs) == 0 {
+		return nil
+	}
+	st, err := tx.PrepareContext(ctx, `UPDATE attempts SET status = 5 WHERE id >= ? AND id < ? AND status <= 1`)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	for _, r := range rs {
+		if _, err := st.ExecContext(ctx, store.AttemptID(r.Bulletin, r.Idx, 0), store.AttemptID(r.Bulletin, r.Idx, store.CallListSeq)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func insertEvents(ctx context.Context, tx *sql.Tx, es []store.Event) error {
+	args := make([]any, 0, len(es)*6)
+	for _, e := range es {
+		args = append(args, e.Bulletin, e.Idx, e.At, e.Kind, e.Attempt, e.Detail)
+	}
+	return insertMulti(ctx, tx, `INSERT INTO events(bulletin, idx, at, kind, attempt, detail)`, ``, 6, args)
+}
+
+func insertCallTasks(ctx context.Context, tx *sql.Tx, ts []store.CallTask) error {
+	args := make([]any, 0, len(ts)*5)
+	for _, t := range ts {
+		args = append(args, t.Bulletin, t.Assignee, t.Subject, t.CreatedAt, t.State)
+	}
+	return insertMulti(ctx, tx, `INSERT INTO call_tasks(bulletin, assignee, subject, created_at, state)`, ``, 5, args)
+}
