@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +41,7 @@ func benchCommand() command {
 		modeName := fs.String("mode", "broadcast", "broadcast, cascade or relay")
 		dir := fs.String("dir", ".", "directory for the scratch databases (the disk being measured)")
 		asJSON := fs.Bool("json", false, "print one JSON object")
+		cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
 		if _, err := parse(fs, args, 0, 0); err != nil {
 			return err
 		}
@@ -52,6 +54,17 @@ func benchCommand() command {
 			return err
 		}
 		defer os.RemoveAll(tmp)
+		if *cpuProfile != "" {
+			f, err := os.Create(*cpuProfile)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if err := pprof.StartCPUProfile(f); err != nil {
+				return err
+			}
+			defer pprof.StopCPUProfile()
+		}
 		res, err := runBench(ctx, tmp, *people, mode)
 		if err != nil {
 			return err

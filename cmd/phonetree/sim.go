@@ -46,7 +46,7 @@ func newSimulation(st store.Store, key *seal.Key, seed uint64, limits map[string
 		ps[m] = sp
 	}
 	eng := engine.New(engine.Config{Store: st, Clock: clk, Key: key, Providers: ps, Limits: limits})
-	return &simulation{eng: eng, driver: &simrun.Driver{Engine: eng, Sim: sp, Clock: clk, Start: simStart}}
+	return &simulation{eng: eng, driver: &simrun.Driver{Engine: eng, Sim: sp, Clock: clk, Start: simStart, Settle: true}}
 }
 
 // generateRoster makes a synthetic org and stores it as the first version.

@@ -84,7 +84,9 @@ func (w *work) report(r provider.Report, attempts map[int64]*store.Attempt) erro
 	}
 	a.Status = status
 	w.batch.Attempts = append(w.batch.Attempts, store.AttemptUpdate{ID: a.ID, Status: status, At: w.now.UnixNano()})
-	w.attemptEvent(*a, status, "")
+	if status == store.AttemptFailed {
+		w.attemptEvent(*a, status, "undeliverable")
+	}
 	if a.Kind != store.AttemptContact {
 		return nil
 	}
@@ -109,12 +111,9 @@ func (w *work) ack(bulletin int64, idx int32, r provider.Report) error {
 	if r.Response < 0 || r.Response > len(rn.spec.Responses) {
 		return fmt.Errorf("response %d: bulletin %d has %d options", r.Response, bulletin, len(rn.spec.Responses))
 	}
-	before := cur.State
+	w.detail = strings.TrimSpace(fmt.Sprintf("ack %d %s", r.Response, r.Source))
 	w.apply(rn, *cur, cascade.Event{Kind: cascade.Ack, Response: r.Response})
-	if cur.State == uint8(cascade.Acked) && before != cur.State {
-		w.batch.Events = append(w.batch.Events, store.Event{Bulletin: bulletin, Idx: idx, At: w.now.UnixNano(),
-			Kind: "ack", Attempt: r.AttemptID, Detail: strings.TrimSpace(fmt.Sprintf("%d %s", r.Response, r.Source))})
-	}
+	w.detail = ""
 	return nil
 }
 

@@ -93,6 +93,9 @@ func (e *Engine) Status(ctx context.Context, id int64) (*Status, error) {
 		}
 	}
 	s.Reached = len(reached)
+	if s.State == "running" && s.Acked+s.Unreached+s.Cancelled == s.People {
+		s.State = "done"
+	}
 	slices.Sort(ackTimes)
 	s.T50, s.T90, s.T99 = quantile(ackTimes, s.Reachable, 0.5), quantile(ackTimes, s.Reachable, 0.9), quantile(ackTimes, s.Reachable, 0.99)
 	return s, nil

@@ -48,9 +48,7 @@ func (e *Engine) Tick(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("queued attempts: %w", err)
 	}
 	for _, a := range queued {
-		if b := e.buckets[a.Method]; b != nil && b.reserve(w.now).After(w.now) {
-			continue // the slot was taken meanwhile; b.reserve keeps order fair
-		}
+		// a queued attempt's DueAt is the rate-limit slot reserved for it
 		a.Status, a.LeaseUntil = store.AttemptSending, w.now.Add(e.cfg.Lease).UnixNano()
 		w.batch.Attempts = append(w.batch.Attempts, store.AttemptUpdate{ID: a.ID, Status: a.Status, LeaseUntil: a.LeaseUntil, At: now})
 		w.toSend = append(w.toSend, a)
@@ -113,7 +111,9 @@ func (w *work) handOne(a store.Attempt) error {
 		return nil
 	}
 	w.batch.Attempts = append(w.batch.Attempts, up)
-	w.attemptEvent(a, up.Status, up.Error)
+	if up.Status == store.AttemptFailed {
+		w.attemptEvent(a, up.Status, up.Error)
+	}
 	if a.Kind == store.AttemptContact {
 		w.apply(rn, *w.loaded[rkey(a.Bulletin, a.Idx)], cascade.Event{Kind: cascade.AttemptResult, Attempt: int(a.Seq), Outcome: outcome})
 	}

@@ -21,6 +21,7 @@ type work struct {
 	toSend   []store.Attempt // claimed by this process, to hand over after commit
 	withdraw map[int64]bool
 	releases []release
+	detail   string // overrides the cause in Record events (an ack's source)
 }
 
 type release struct {
@@ -85,25 +86,32 @@ func (w *work) apply(rn *run, r store.Recipient, ev cascade.Event) {
 		w.dirty = append(w.dirty, k)
 	}
 	for _, ef := range effects {
-		w.effect(rn, cur, ef)
+		w.effect(rn, cur, ef, in.State)
 	}
 }
 
-func (w *work) effect(rn *run, r *store.Recipient, ef cascade.Effect) {
+func (w *work) effect(rn *run, r *store.Recipient, ef cascade.Effect, before cascade.State) {
 	switch ef.Kind {
 	case cascade.Send:
 		w.newAttempt(rn, r.Idx, ef.Attempt, store.AttemptContact, rn.plan(r.Idx)[ef.Method])
 	case cascade.WithdrawAttempts:
-		w.batch.WithdrawFor = append(w.batch.WithdrawFor, *r)
 		w.withdraw[rkey(r.Bulletin, r.Idx)] = true
+		if before == cascade.Contacting {
+			// only a contacting recipient can have an attempt not yet handed over
+			w.batch.WithdrawFor = append(w.batch.WithdrawFor, *r)
+		}
 	case cascade.ReleaseCallees:
 		w.releases = append(w.releases, release{rn: rn, caller: r.Idx, relay: ef.Relay})
 	case cascade.OpenCallTask:
 		w.batch.CallTasks = append(w.batch.CallTasks, store.CallTask{Bulletin: r.Bulletin,
 			Assignee: rn.escalateTo(r.Idx), Subject: r.Idx, CreatedAt: w.now.UnixNano(), State: "open"})
 	case cascade.Record:
+		detail := w.detail
+		if detail == "" {
+			detail = ef.Cause.String()
+		}
 		w.batch.Events = append(w.batch.Events, store.Event{Bulletin: r.Bulletin, Idx: r.Idx, At: w.now.UnixNano(),
-			Kind: ef.To.String(), Detail: ef.Cause.String()})
+			Kind: ef.To.String(), Detail: detail})
 	}
 }
 

@@ -54,7 +54,7 @@ func newDigitDFA(pattern string) (*digitDFA, bool) {
 // full reports whether the pattern matches all of s (s must be digits).
 func (d *digitDFA) full(s string) bool {
 	st := int32(0)
-	for i := 0; i < len(s); i++ {
+	for i := 0; i < len(s) && !d.states[st].dead; i++ {
 		st = d.step(st, s[i]-'0')
 	}
 	return d.states[st].accept

@@ -20,7 +20,8 @@ const maxGenerated = 100_000_000
 // department (its tag). Numbers are valid US mobiles in E.164, distinct but
 // for about 0.1% duplicates; about 3% of people have only an email, 1% no
 // contact method at all, 15% a separate desk (voice) number, 2% an explicit
-// caller (their manager's manager) and 8% backups. Rows are streamed: memory
+// caller (their manager's manager, when that keeps
+// everyone's fan-out at 10 or less) and 8% backups. Rows are streamed: memory
 // stays at a few bytes a person.
 func Generate(w io.Writer, people int, seed int64) error {
 	if people < 0 || people > maxGenerated {
@@ -52,6 +53,7 @@ type generator struct {
 	maxDepth int
 	next     int     // the next id to hand out
 	boss     []int32 // each person's manager
+	callees  []uint8 // how many people each person calls so far
 	dept     []uint8 // each person's department
 	buf      []byte
 	mobile   []byte // the last mobile number written
@@ -72,6 +74,7 @@ func (g *generator) run() {
 	}
 	g.boss = make([]int32, g.n+1)
 	g.dept = make([]uint8, g.n+1)
+	g.callees = make([]uint8, g.n+1)
 	g.writePerson(1, 0, 0, 1, 1)
 	g.next = 2
 	depth, levelStart, levelEnd := 0, 1, 1
@@ -161,9 +164,12 @@ func (g *generator) writePerson(id, manager, depth, first, reports int) {
 	if manager != 0 {
 		grand = int(g.boss[manager])
 	}
-	if grand != 0 && g.rng.IntN(100) < 2 {
+	// An explicit caller, if the manager's manager has room in their list.
+	if grand != 0 && g.rng.IntN(100) < 2 && g.callees[grand] < 10 {
+		g.callees[grand]++
 		g.id(grand)
 	} else {
+		g.callees[manager]++
 		g.cw.field("")
 	}
 	g.backups(id, grand, first, reports)

@@ -9,33 +9,50 @@ import (
 // skipped holds the ids of rows it could not read, which are not reported
 // again as unknown.
 func lint(r *Roster, rep *Report, opt Options, skipped map[string]bool) {
-	checkRefs(r, rep, skipped)
-	parent := r.parents()
+	var contacts Report
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		checkContacts(r, &contacts)
+	}()
+	parent := checkRefs(r, rep, skipped)
 	cycles, into := findCycles(parent)
 	reportCycles(r, rep, cycles, into)
 	t := buildTree(parent, cycles)
 	r.treeOnce.Do(func() { r.tree = t })
 	checkShape(r, rep, t, opt)
-	checkContacts(r, rep)
+	<-done
+	rep.Warnings = append(rep.Warnings, contacts.Warnings...)
 }
 
-func checkRefs(r *Roster, rep *Report, skipped map[string]bool) {
-	check := func(i int, field, id string) {
-		if id == "" || skipped[id] {
-			return
+// checkRefs reports references to unknown ids and returns each person's
+// effective caller, as Roster.parents does.
+func checkRefs(r *Roster, rep *Report, skipped map[string]bool) []int32 {
+	check := func(i int, field, id string) int32 {
+		if id == "" {
+			return -1
 		}
-		if _, ok := r.Index(id); !ok {
+		j, ok := r.Index(id)
+		if !ok && !skipped[id] {
 			rep.errorf(r.line(i), r.People[i].ID, field, "unknown id %q", id)
 		}
+		if !ok {
+			return -1
+		}
+		return int32(j)
 	}
+	parent := make([]int32, len(r.People))
 	for i := range r.People {
 		p := &r.People[i]
-		check(i, "manager", p.Manager)
-		check(i, "caller", p.Caller)
+		parent[i] = check(i, "manager", p.Manager)
+		if p.Caller != "" {
+			parent[i] = check(i, "caller", p.Caller)
+		}
 		for _, b := range p.Backups {
 			check(i, "backups", b)
 		}
 	}
+	return parent
 }
 
 // callerField names the column that gave person i their caller.

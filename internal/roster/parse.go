@@ -1,11 +1,10 @@
 package roster
 
 import (
-	"bufio"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
@@ -26,14 +25,13 @@ func Parse(rd io.Reader, opt Options) (*Roster, Report, error) {
 	if err != nil {
 		return nil, Report{}, fmt.Errorf("roster: %w", err)
 	}
-	br := bufio.NewReaderSize(rd, 1<<18)
-	if err := skipBOM(br); err != nil {
+	text, err := readText(rd)
+	if err != nil {
 		return nil, Report{}, fmt.Errorf("roster: %w", err)
 	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
+	text = strings.TrimPrefix(text, "\ufeff")
+	sc := newCSVScanner(text)
+	header, _, err := sc.next()
 	if err == io.EOF {
 		return nil, Report{}, errors.New("roster: empty file: want a header line with at least an id column")
 	}
@@ -44,38 +42,24 @@ func Parse(rd io.Reader, opt Options) (*Roster, Report, error) {
 	if err != nil {
 		return nil, Report{}, fmt.Errorf("roster: header: %w", err)
 	}
+	// Rows are at most lines, so People never has to grow.
+	rows := strings.Count(text, "\n") + 1
+	p.people, p.lines = make([]Person, 0, rows), make([]int32, 0, rows)
 	for {
-		rec, err := cr.Read()
+		rec, line, err := sc.next()
 		if err == io.EOF {
 			break
 		}
-		var perr *csv.ParseError
-		if errors.As(err, &perr) {
-			p.report.errorf(perr.StartLine, "", "", "%v", perr.Err)
+		if err != nil {
+			p.report.errorf(line, "", p.fieldName(sc.bad), "%v", err)
 			continue
 		}
-		if err != nil {
-			return nil, Report{}, fmt.Errorf("roster: %w", err)
-		}
-		line, _ := cr.FieldPos(0)
 		p.row(rec, line)
 	}
-	r := &Roster{People: p.people, lines: p.lines, index: p.index}
+	r := p.roster()
 	lint(r, &p.report, opt, p.skipped)
 	p.report.sort()
 	return r, p.report, nil
-}
-
-func skipBOM(br *bufio.Reader) error {
-	b, err := br.Peek(3)
-	if err != nil && err != io.EOF {
-		return err
-	}
-	if len(b) == 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
-		_, err := br.Discard(3)
-		return err
-	}
-	return nil
 }
 
 // parser turns CSV records into people, collecting row-level problems.
@@ -83,15 +67,22 @@ type parser struct {
 	cols    [numCols]int // record position of each column, -1 if absent
 	width   int
 	phones  *phoneBook
+	header  []string
 	people  []Person
 	lines   []int32
-	index   map[string]int32
-	skipped map[string]bool // ids of rows that could not be read
+	tags    map[string][]string // tag lists by cell, shared between people
+	skipped map[string]bool     // ids of rows that could not be read
 	report  Report
 }
 
+// maxSharedTags bounds the tag lists kept for sharing.
+const maxSharedTags = 1 << 12
+
 func newParser(header []string, ignoreUnknown bool, phones *phoneBook) (*parser, error) {
-	p := &parser{width: len(header), phones: phones, index: map[string]int32{}, skipped: map[string]bool{}}
+	p := &parser{
+		width: len(header), header: slices.Clone(header), phones: phones,
+		tags: map[string][]string{}, skipped: map[string]bool{},
+	}
 	for c := range p.cols {
 		p.cols[c] = -1
 	}
@@ -137,6 +128,9 @@ func (p *parser) text(rec []string, c int) string {
 }
 
 func (p *parser) row(rec []string, line int) {
+	if blank(rec) {
+		return
+	}
 	if len(rec) != p.width {
 		p.report.errorf(line, "", "", "row has %d fields, header has %d", len(rec), p.width)
 		if p.cols[colID] < len(rec) {
@@ -150,7 +144,7 @@ func (p *parser) row(rec []string, line int) {
 		Manager:  p.text(rec, colManager),
 		Caller:   p.text(rec, colCaller),
 		Backups:  splitList(p.text(rec, colBackups)),
-		Tags:     splitList(p.text(rec, colTags)),
+		Tags:     p.tagList(p.text(rec, colTags)),
 		Timezone: p.text(rec, colTimezone),
 		Language: p.text(rec, colLanguage),
 		Word:     p.text(rec, colWord),
@@ -187,14 +181,60 @@ func (p *parser) number(rec []string, c, line int, id string) string {
 }
 
 func (p *parser) add(per Person, line int) {
-	switch first, dup := p.index[per.ID]; {
-	case per.ID == "":
+	if per.ID == "" {
 		p.report.errorf(line, "", "id", "empty id")
-	case dup:
-		p.report.errorf(line, per.ID, "id", "duplicate id %q (first on line %d)", per.ID, p.lines[first])
-	default:
-		p.index[per.ID] = int32(len(p.people))
 	}
 	p.people = append(p.people, per)
 	p.lines = append(p.lines, int32(line))
+}
+
+// fieldName names the field at position i of a record.
+func (p *parser) fieldName(i int) string {
+	if i < len(p.header) {
+		return strings.ToLower(strings.TrimSpace(p.header[i]))
+	}
+	return ""
+}
+
+// tagList splits a tags cell, sharing the list with earlier people who
+// have the same cell.
+func (p *parser) tagList(cell string) []string {
+	if t, ok := p.tags[cell]; ok {
+		return t
+	}
+	t := splitList(cell)
+	if len(p.tags) < maxSharedTags {
+		p.tags[cell] = t
+	}
+	return t
+}
+
+// roster assembles the people read and indexes them by id, reporting
+// duplicate ids.
+func (p *parser) roster() *Roster {
+	people := p.people
+	index := make(map[string]int32, len(people))
+	for i := range people {
+		id := people[i].ID
+		if id == "" {
+			continue
+		}
+		if first, dup := index[id]; dup {
+			p.report.errorf(int(p.lines[i]), id, "id", "duplicate id %q (first on line %d)", id, p.lines[first])
+			continue
+		}
+		index[id] = int32(i)
+	}
+	return &Roster{People: people, lines: p.lines, index: index}
+}
+
+// blank reports whether every field of rec is empty or spaces, as in the
+// ",,,," rows spreadsheets leave at the end of an export.
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
 }

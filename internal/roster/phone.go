@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/nyaruka/phonenumbers"
 )
@@ -13,13 +14,14 @@ import (
 // The phonenumbers library takes about 13µs a number (its patterns are
 // evaluated with the regexp package, and rebuilt as strings on every call),
 // which is most of a million-row import. So numbers written as "+" and digits
-// (optionally with spaces, dashes, dots and parentheses), or in national form
-// without any prefix, take a fast path: it follows the library's own steps
-// and evaluates the library's own metadata patterns with digit automata. The
-// fast path only ever says "valid, and this is its E.164 form"; whenever a
-// step it does not model could apply (national or international prefixes,
-// leading zeros, non-geographic codes), or the number looks invalid, the
-// library decides and words the error. Tests check that both agree.
+// (optionally with spaces, dashes, dots and parentheses), or in national form,
+// take a fast path: it follows the library's own steps and evaluates the
+// library's own metadata patterns with digit automata. The fast path only
+// ever says "valid, and this is its E.164 form"; whenever a step it does not
+// model could apply (international dialling prefixes, national prefixes that
+// are not plain digits, Italian leading zeros, non-geographic codes), or the
+// number looks invalid, the library decides and words the error. Tests check
+// that both agree.
 type phoneBook struct {
 	region   string
 	home     *regionRules // rules of the default region
@@ -32,11 +34,16 @@ type phoneBook struct {
 
 // regionRules are one region's metadata patterns as digit automata.
 type regionRules struct {
-	general   descRule
-	types     []descRule // the number types the library tries, in its order
-	leading   *digitDFA  // nil when the region has no leading digits
-	natPrefix *digitDFA  // nil when there is no national prefix for parsing
-	idd       *digitDFA  // international prefix
+	general descRule
+	types   []descRule // the number types the library tries, in its order
+	leading *digitDFA  // nil when the region has no leading digits
+	local   []int32    // lengths of numbers only diallable locally
+
+	natPrefix   *digitDFA // nil when there is no national prefix for parsing
+	natPrefixOK bool      // the national prefix pattern is modelled
+	prefixes    []string  // the national prefixes, when they are plain digits
+	idd         *digitDFA // the international prefix
+	iddOK       bool      // the international prefix pattern is modelled
 }
 
 type descRule struct {
@@ -94,11 +101,20 @@ func (b *phoneBook) slow(s string) (string, error) {
 // parse s to that valid number.
 func (b *phoneBook) fast(s string) (string, bool) {
 	plus, digits, ok := b.plainDigits(s)
-	if !ok || len(digits) < 4 || len(digits) > 20 || digits[0] == '0' {
+	if !ok || len(digits) < 4 || len(digits) > 20 {
 		return "", false
 	}
 	if !plus {
 		return b.national(digits)
+	}
+	return b.international(s, digits)
+}
+
+// international handles a number s written with a "+", whose digits are a
+// country calling code then the national number.
+func (b *phoneBook) international(s, digits string) (string, bool) {
+	if digits[0] == '0' {
+		return "", false
 	}
 	for i := 1; i <= 3; i++ {
 		cc, _ := strconv.Atoi(digits[:i])
@@ -106,11 +122,18 @@ func (b *phoneBook) fast(s string) (string, bool) {
 			continue
 		}
 		regions := phonenumbers.GetRegionCodesForCountryCode(cc)
-		if len(regions) == 0 || !b.valid(b.rulesFor(regions[0]), regions, digits[i:]) {
+		if len(regions) == 0 {
 			return "", false
 		}
-		if len(digits)+1 == len(s) {
-			return s, true
+		nsn, ok := b.validNational(b.rulesFor(regions[0]), regions, digits[i:])
+		if !ok {
+			return "", false
+		}
+		switch {
+		case len(nsn) < len(digits)-i:
+			return "+" + digits[:i] + nsn, true // a national prefix was stripped
+		case len(s) == len(digits)+1:
+			return s, true // already in E.164
 		}
 		return "+" + digits, true
 	}
@@ -119,44 +142,49 @@ func (b *phoneBook) fast(s string) (string, bool) {
 
 // national handles a number written without a country code.
 func (b *phoneBook) national(digits string) (string, bool) {
-	if b.home == nil || b.home.idd.prefix(digits) || len(digits) < len(b.homeCC) ||
-		digits[:len(b.homeCC)] == b.homeCC {
+	// The library treats a leading international prefix or home country
+	// code specially; leave those to it.
+	if b.home == nil || !b.home.iddOK || b.home.idd.prefix(digits) || strings.HasPrefix(digits, b.homeCC) {
 		return "", false
 	}
 	cc, _ := strconv.Atoi(b.homeCC)
-	if !b.valid(b.home, phonenumbers.GetRegionCodesForCountryCode(cc), digits) {
+	nsn, ok := b.validNational(b.home, phonenumbers.GetRegionCodesForCountryCode(cc), digits)
+	if !ok {
 		return "", false
 	}
-	return "+" + b.homeCC + digits, true
+	return "+" + b.homeCC + nsn, true
 }
 
-// valid reports whether nsn is a valid national significant number that the
-// library would keep as is. strip holds the rules whose national prefix the
-// library would try to strip.
-func (b *phoneBook) valid(strip *regionRules, regions []string, nsn string) bool {
-	if len(nsn) < 2 || len(nsn) > 17 || nsn[0] == '0' || len(regions) == 0 {
-		return false
+// validNational follows the library from a national number: it strips a
+// national prefix by the rules of strip, finds the region among regions
+// (those of the country calling code), and checks the number against that
+// region's patterns. It returns the national significant number the library
+// would keep, and whether it can vouch that the number is valid.
+func (b *phoneBook) validNational(strip *regionRules, regions []string, nsn string) (string, bool) {
+	if len(nsn) < 2 || strip == nil || len(regions) == 0 {
+		return "", false
 	}
-	if strip == nil || (strip.natPrefix != nil && strip.natPrefix.prefix(nsn)) {
-		return false
+	nsn, ok := strip.stripNationalPrefix(nsn)
+	if !ok || len(nsn) < 2 || len(nsn) > 17 || nsn[0] == '0' {
+		return "", false
 	}
 	for _, region := range regions {
 		r := b.rulesFor(region)
 		if r == nil {
-			return false
+			return "", false
 		}
 		if len(regions) == 1 {
-			return r.validNumber(nsn)
+			return nsn, r.validNumber(nsn)
 		}
 		if r.leading != nil {
 			if r.leading.prefix(nsn) {
-				return r.validNumber(nsn)
+				return nsn, r.validNumber(nsn)
 			}
 		} else if r.validNumber(nsn) {
-			return true
+			return nsn, true
 		}
 	}
-	return false
+	return "", false
 }
 
 // plainDigits returns the digits of s when s is an optional leading "+"

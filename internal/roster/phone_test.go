@@ -2,7 +2,9 @@ package roster
 
 import (
 	"fmt"
+	"maps"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/nyaruka/phonenumbers"
@@ -27,6 +29,9 @@ func sampleNumbers(rng *rand.Rand, n int) []string {
 		"+12425551234", "+18095551234", "+18005551234", "+19005551234", "+15555550100",
 		"+33612345678", "+330612345678", "+4915123456789", "+80012345678", "+1", "+12", "12",
 		"+1 310 555 0100 ext 12", "tel:+1-310-555-0100", "abc", "+1310555O100", "+12015550123",
+		"020 7946 0000", "+44 (0)20 7946 0000", "0044 20 7946 0000", "07911 123456", "030 1234567",
+		"+49 (0)30 1234567", "01 23 45 67 89", "+33 (0)1 23 45 67 89", "1800 123 456", "+61 2 1234 5678",
+		"+7 8 495 123 4567", "8 495 123 4567", "+39 06 1234 5678", "+81 3-1234-5678", "+1 268 464 1234",
 	}
 	out := append([]string(nil), hand...)
 	for len(out) < n {
@@ -49,14 +54,14 @@ func sampleNumbers(rng *rand.Rand, n int) []string {
 
 func TestFastPathAgreesWithLibrary(t *testing.T) {
 	rng := rand.New(rand.NewPCG(1, 2))
-	nums := sampleNumbers(rng, 20000)
+	nums := sampleNumbers(rng, 8000)
 	var gen []string
 	for r := range 3000 {
 		b, _ := appendUSNumber(nil, uint64(r)*7919)
 		gen = append(gen, string(b))
 	}
 	nums = append(nums, gen...)
-	for _, region := range []string{"US", "GB", "DE", "CA"} {
+	for _, region := range []string{"US", "GB", "DE", "CA", "FR", "AU", "RU"} {
 		b, err := newPhoneBook(region)
 		if err != nil {
 			t.Fatal(err)
@@ -78,6 +83,41 @@ func TestFastPathAgreesWithLibrary(t *testing.T) {
 	for _, s := range gen {
 		if _, ok := b.fast(s); !ok {
 			t.Errorf("generated number %q missed the fast path", s)
+		}
+	}
+}
+
+// TestFastPathAgreesInEveryRegion varies the example numbers of every
+// region, in national, international and E.164 form, with digits changed.
+func TestFastPathAgreesInEveryRegion(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	regions := slices.Sorted(maps.Keys(phonenumbers.GetSupportedRegions()))
+	types := []phonenumbers.PhoneNumberType{phonenumbers.MOBILE, phonenumbers.FIXED_LINE, phonenumbers.TOLL_FREE}
+	formats := []phonenumbers.PhoneNumberFormat{phonenumbers.NATIONAL, phonenumbers.INTERNATIONAL, phonenumbers.E164}
+	for _, region := range regions {
+		b, err := newPhoneBook(region)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for range 150 {
+			ex := phonenumbers.GetExampleNumberForType(region, types[rng.IntN(len(types))])
+			if ex == nil {
+				continue
+			}
+			s := []byte(phonenumbers.Format(ex, formats[rng.IntN(len(formats))]))
+			for range rng.IntN(4) {
+				if j := rng.IntN(len(s)); s[j] >= '0' && s[j] <= '9' {
+					s[j] = byte('0' + rng.IntN(10))
+				}
+			}
+			if rng.IntN(10) == 0 {
+				s = s[:len(s)-1]
+			}
+			want, wantOK := library(string(s), region)
+			got, err := b.normalise(string(s))
+			if (err == nil) != wantOK || got != want {
+				t.Errorf("%s %q: got %q, %v; library %q, %v", region, s, got, err, want, wantOK)
+			}
 		}
 	}
 }

@@ -33,13 +33,17 @@ type Driver struct {
 	Progress func(now time.Time) error
 	// Until, if set, stops the run when it returns true (checked each step).
 	Until func(now time.Time) bool
+	// Settle stops the run once the engine has nothing left to do (every
+	// recipient terminal): replies the simulated people would send later
+	// (a late ack from someone already unreached) are not waited for.
+	Settle bool
 }
 
 // quantum is how far past the next event the clock moves in one step: at
 // least a second, growing with the run's age so a long tail of late replies
 // takes few steps. Reports carry their own times, so acks are timed exactly.
 func (d *Driver) quantum(now time.Time) time.Duration {
-	return max(time.Second, now.Sub(d.Start)/200)
+	return max(time.Second, now.Sub(d.Start)/50)
 }
 
 // Run works until nothing is left to do: no recipient due, no attempt
@@ -80,7 +84,7 @@ func (d *Driver) drain(ctx context.Context) error {
 
 func (d *Driver) next(ctx context.Context) (time.Time, bool, error) {
 	e, eok, err := d.Engine.NextDue(ctx)
-	if err != nil {
+	if err != nil || (d.Settle && !eok) {
 		return time.Time{}, false, err
 	}
 	s, sok := d.Sim.NextAt()
