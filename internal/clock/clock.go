@@ -49,3 +49,17 @@ func (f *Fake) Advance(d time.Duration) {
 	defer f.mu.Unlock()
 	f.now = f.now.Add(d)
 }
+
+// Scaled runs faster than the wall clock by Factor from Start: a simulated
+// cascade watched live (phonetree demo, serve --sim-speed).
+type Scaled struct {
+	Start  time.Time // wall time at which scaled time equals Start
+	Factor float64
+	Wall   Clock
+}
+
+// Now returns the scaled time.
+func (s *Scaled) Now() time.Time {
+	elapsed := s.Wall.Now().Sub(s.Start)
+	return s.Start.Add(time.Duration(float64(elapsed) * s.Factor))
+}

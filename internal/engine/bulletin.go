@@ -66,6 +66,7 @@ func (e *Engine) Send(ctx context.Context, in Bulletin) (*store.Bulletin, error)
 		return nil, err
 	}
 	e.cfg.Log.Info("bulletin sent", "bulletin", b.ID, "mode", b.Mode, "recipients", len(rs))
+	e.Wake()
 	return b, nil
 }
 

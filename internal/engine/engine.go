@@ -41,6 +41,7 @@ type Engine struct {
 	runs    map[int64]*run
 	rosters map[int64]*roster.Roster
 	buckets map[string]*bucket
+	wake    chan struct{}
 }
 
 // Spec is the bulletin-level content and rules, stored with the bulletin.
@@ -77,7 +78,7 @@ func New(cfg Config) *Engine {
 	if cfg.Lease == 0 {
 		cfg.Lease = time.Minute
 	}
-	e := &Engine{cfg: cfg, runs: map[int64]*run{}, rosters: map[int64]*roster.Roster{}, buckets: map[string]*bucket{}}
+	e := &Engine{cfg: cfg, runs: map[int64]*run{}, rosters: map[int64]*roster.Roster{}, buckets: map[string]*bucket{}, wake: make(chan struct{}, 1)}
 	for m, l := range cfg.Limits {
 		e.buckets[m] = &bucket{limit: l}
 	}

@@ -98,14 +98,14 @@ func (s *scripted) Due(t time.Time) []provider.Report {
 
 // harness is an engine on a real SQLite file with a fake clock.
 type harness struct {
-	t      *testing.T
-	path   string
-	key    *seal.Key
-	clock  *clock.Fake
-	st     store.Store
-	eng    *engine.Engine
+	t       *testing.T
+	path    string
+	key     *seal.Key
+	clock   *clock.Fake
+	st      store.Store
+	eng     *engine.Engine
 	carrier *scripted
-	driver *simrun.Driver
+	driver  *simrun.Driver
 }
 
 const header = "id,name,manager,caller,backups,mobile,voice,email,tags,timezone,language\n"

@@ -99,3 +99,21 @@ func (d *Driver) next(ctx context.Context) (time.Time, bool, error) {
 	}
 	return s, sok, nil
 }
+
+// Pump delivers the sim's reports to the engine as the (real or scaled)
+// clock reaches them, until ctx ends. It is the sim's stand-in for a
+// carrier's webhooks when the engine runs live (serve, demo in a browser).
+func Pump(ctx context.Context, eng *engine.Engine, src Source, c clock.Clock, poll time.Duration) error {
+	for {
+		if due := src.Due(c.Now()); len(due) > 0 {
+			if err := eng.Deliver(ctx, due); err != nil && ctx.Err() == nil {
+				return err
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(poll):
+		}
+	}
+}
