@@ -226,3 +226,9 @@ func (e *Engine) NextDue(ctx context.Context) (time.Time, bool, error) {
 	}
 	return time.Unix(0, n), true, nil
 }
+
+// idempotent reports whether the provider for method deduplicates by key.
+func (e *Engine) idempotent(method string) bool {
+	p := e.cfg.Providers[method]
+	return p != nil && p.Idempotent()
+}

@@ -73,7 +73,7 @@ func (w *work) handOver() error {
 			return err
 		}
 		for _, a := range sends {
-			if err := w.handOne(a); err != nil {
+			if err := w.handOne(a, false); err != nil {
 				return err
 			}
 		}
@@ -84,37 +84,39 @@ func (w *work) handOver() error {
 	return nil
 }
 
-func (w *work) handOne(a store.Attempt) error {
+// handOne gives one attempt to its provider and records the result. A
+// direct attempt (to an idempotent provider) was never written as claimed: its
+// row is inserted now with the outcome. A claimed one is updated.
+func (w *work) handOne(a store.Attempt, direct bool) error {
 	rn, err := w.e.loadRun(w.ctx, a.Bulletin)
 	if err != nil {
 		return err
 	}
-	msg := rn.message(a)
 	p := w.e.cfg.Providers[a.Method]
 	var id string
 	if p == nil {
 		err = &provider.Error{Kind: provider.Permanent, Err: fmt.Errorf("no provider configured for %s", a.Method)}
 	} else {
-		id, err = p.Send(w.ctx, msg)
+		id, err = p.Send(w.ctx, rn.message(a))
 	}
-	now := w.now.UnixNano()
-	up := store.AttemptUpdate{ID: a.ID, At: now, ProviderID: id}
+	up := store.AttemptUpdate{ID: a.ID, At: w.now.UnixNano(), ProviderID: id}
 	outcome := cascade.Sent
 	switch {
 	case err == nil:
 		up.Status = store.AttemptSent
 	case provider.Classify(err) == provider.Permanent:
 		up.Status, up.Error, outcome = store.AttemptFailed, err.Error(), cascade.Failed
+		w.attemptEvent(a, up.Status, up.Error)
 	default:
 		up.Status, up.Error, up.DueAt = store.AttemptQueued, err.Error(), w.backoff(a, err)
+	}
+	if direct {
+		a.Status, a.ProviderID, a.Error, a.DueAt, a.LeaseUntil = up.Status, up.ProviderID, up.Error, up.DueAt, 0
+		w.batch.NewAttempts = append(w.batch.NewAttempts, a)
+	} else {
 		w.batch.Attempts = append(w.batch.Attempts, up)
-		return nil
 	}
-	w.batch.Attempts = append(w.batch.Attempts, up)
-	if up.Status == store.AttemptFailed {
-		w.attemptEvent(a, up.Status, up.Error)
-	}
-	if a.Kind == store.AttemptContact {
+	if up.Status != store.AttemptQueued && a.Kind == store.AttemptContact {
 		w.apply(rn, *w.loaded[rkey(a.Bulletin, a.Idx)], cascade.Event{Kind: cascade.AttemptResult, Attempt: int(a.Seq), Outcome: outcome})
 	}
 	return nil

@@ -19,6 +19,7 @@ type work struct {
 	isDirty  map[int64]bool
 	batch    store.Batch
 	toSend   []store.Attempt // claimed by this process, to hand over after commit
+	direct   []store.Attempt // for idempotent providers: handed over before commit
 	withdraw map[int64]bool
 	releases []release
 	detail   string // overrides the cause in Record events (an ack's source)
@@ -124,9 +125,16 @@ func (w *work) newAttempt(rn *run, idx int32, seq int, kind uint8, method string
 	if b := w.e.buckets[method]; b != nil {
 		at = b.reserve(w.now)
 	}
-	if at.After(w.now) {
+	switch {
+	case at.After(w.now):
 		a.Status, a.DueAt = store.AttemptQueued, at.UnixNano()
-	} else {
+	case w.e.idempotent(method):
+		// No claim is written first: a crash before this work commits leaves
+		// the recipient as it was, its next step makes the same attempt (same
+		// id, same key) and the provider deduplicates the second hand-over.
+		w.direct = append(w.direct, a)
+		return
+	default:
 		a.Status, a.LeaseUntil = store.AttemptSending, w.now.Add(w.e.cfg.Lease).UnixNano()
 		w.toSend = append(w.toSend, a)
 	}
@@ -184,10 +192,26 @@ func (w *work) load(b int64, idxs []int32) error {
 	return nil
 }
 
-// commit makes the work durable in one transaction.
+// commit hands direct attempts over, then makes the work durable in one
+// transaction.
 func (w *work) commit() error {
-	if err := w.releaseCallees(); err != nil {
-		return err
+	for {
+		if err := w.releaseCallees(); err != nil {
+			return err
+		}
+		if len(w.direct) == 0 {
+			break
+		}
+		direct := w.direct
+		w.direct = nil
+		for _, a := range direct {
+			if w.withdraw[rkey(a.Bulletin, a.Idx)] && a.Kind == store.AttemptContact {
+				continue // acked or cancelled in this same work: never sent
+			}
+			if err := w.handOne(a, true); err != nil {
+				return err
+			}
+		}
 	}
 	for _, k := range w.dirty {
 		w.batch.Recipients = append(w.batch.Recipients, *w.loaded[k])

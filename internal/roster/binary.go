@@ -75,15 +75,15 @@ func appendList(buf []byte, items []string) []byte {
 // seals it) and does not validate it again, but corrupt data gives
 // ErrCorrupt rather than a panic.
 func Decode(rd io.Reader) (*Roster, error) {
-	data, err := io.ReadAll(rd)
+	// One string holds all the data; every field is a slice of it.
+	data, err := readText(rd)
 	if err != nil {
 		return nil, fmt.Errorf("roster: decode: %w", err)
 	}
 	if len(data) == 0 || data[0] != binaryV1 {
 		return nil, fmt.Errorf("%w: unknown format or version", ErrCorrupt)
 	}
-	// One string holds all the text; every field is a slice of it.
-	d := decoder{s: string(data[1:])}
+	d := decoder{s: data[1:]}
 	n := d.uvarint()
 	if d.bad || n > uint64(len(d.s))/fieldsPerPerson {
 		return nil, fmt.Errorf("%w: bad person count", ErrCorrupt)

@@ -27,13 +27,12 @@ type Provider struct {
 	mu      sync.Mutex
 	pending reports
 	seq     uint64
-	sent    map[string]string // idempotency key -> message id
-	sends   map[string]int    // hand-overs per key, duplicates included
+	sends   map[string]int32 // hand-overs per idempotency key, duplicates included
 }
 
 // New returns a sim provider with the given seed and model.
 func New(seed uint64, m Model, c clock.Clock) *Provider {
-	return &Provider{seed: seed, model: m, clock: c, sent: map[string]string{}, sends: map[string]int{}}
+	return &Provider{seed: seed, model: m, clock: c, sends: map[string]int32{}}
 }
 
 // Name is "sim".
@@ -46,12 +45,11 @@ func (p *Provider) Idempotent() bool { return true }
 func (p *Provider) Send(_ context.Context, m provider.Message) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	id := "SIM" + m.Key
 	p.sends[m.Key]++
-	if id, ok := p.sent[m.Key]; ok {
-		return id, nil
+	if p.sends[m.Key] > 1 {
+		return id, nil // deduplicated: the person already has this message
 	}
-	id := fmt.Sprintf("SIM%d-%d-%d", m.Bulletin, m.Recipient, m.Seq)
-	p.sent[m.Key] = id
 	r := p.rand(m.Bulletin, m.Recipient, m.Seq)
 	now := p.clock.Now()
 	f := p.model.fate(m.Method, r)
@@ -132,10 +130,10 @@ func (p *Provider) Due(t time.Time) []provider.Report {
 }
 
 // Sends returns how many times each idempotency key was handed over.
-func (p *Provider) Sends() map[string]int {
+func (p *Provider) Sends() map[string]int32 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	out := make(map[string]int, len(p.sends))
+	out := make(map[string]int32, len(p.sends))
 	for k, v := range p.sends {
 		out[k] = v
 	}
