@@ -34,7 +34,7 @@ func commands() []command {
 	return []command{
 		demoCommand(), benchCommand(), sendCommand(), statusCommand(),
 		rosterImportCommand(), rosterCheckCommand(), rosterExportCommand(), rosterDiffCommand(),
-		rosterGenerateCommand(), treeShowCommand(),
+		rosterGenerateCommand(), treeShowCommand(), simCommand(),
 	}
 }
 

@@ -45,9 +45,14 @@ func (e *Engine) Deliver(ctx context.Context, reports []provider.Report) error {
 		return err
 	}
 	for _, r := range reports {
+		// A report counts at its own time, but never before work this engine
+		// already did: a callback that arrives late is recorded late.
 		w.now = clockNow
 		if !r.At.IsZero() && r.At.Before(clockNow) {
 			w.now = r.At
+		}
+		if w.now.Before(e.horizon) {
+			w.now = e.horizon
 		}
 		if err := w.report(r, attempts); err != nil {
 			return err

@@ -42,6 +42,7 @@ type Engine struct {
 	rosters map[int64]*roster.Roster
 	buckets map[string]*bucket
 	wake    chan struct{}
+	horizon time.Time // the latest time a Tick acted at; late reports count from here
 }
 
 // Spec is the bulletin-level content and rules, stored with the bulletin.

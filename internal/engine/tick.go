@@ -17,6 +17,9 @@ func (e *Engine) Tick(ctx context.Context) (int, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	w := e.newWork(ctx)
+	if w.now.After(e.horizon) {
+		e.horizon = w.now
+	}
 	now := w.now.UnixNano()
 	due, err := e.cfg.Store.Due(ctx, now, e.cfg.Batch)
 	if err != nil {
