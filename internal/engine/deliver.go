@@ -20,26 +20,13 @@ func (e *Engine) Deliver(ctx context.Context, reports []provider.Report) error {
 	defer e.mu.Unlock()
 	w := e.newWork(ctx)
 	clockNow := w.now
-	var ids []int64
+	keys := make([]int64, 0, len(reports))
 	for _, r := range reports {
+		b, idx := r.Bulletin, r.Recipient
 		if r.Kind != provider.Reached {
-			ids = append(ids, r.AttemptID)
+			b, idx, _ = store.SplitAttemptID(r.AttemptID)
 		}
-	}
-	as, err := e.cfg.Store.Attempts(ctx, ids)
-	if err != nil {
-		return err
-	}
-	attempts := make(map[int64]*store.Attempt, len(as))
-	var keys []int64
-	for i := range as {
-		attempts[as[i].ID] = &as[i]
-		keys = append(keys, rkey(as[i].Bulletin, as[i].Idx))
-	}
-	for _, r := range reports {
-		if r.Kind == provider.Reached {
-			keys = append(keys, rkey(r.Bulletin, r.Recipient))
-		}
+		keys = append(keys, rkey(b, idx))
 	}
 	if err := w.loadKeys(keys); err != nil {
 		return err
@@ -54,7 +41,8 @@ func (e *Engine) Deliver(ctx context.Context, reports []provider.Report) error {
 		if w.now.Before(e.horizon) {
 			w.now = e.horizon
 		}
-		if err := w.report(r, attempts); err != nil {
+		e.horizon = w.now
+		if err := w.report(r); err != nil {
 			return err
 		}
 	}
@@ -65,41 +53,36 @@ func (e *Engine) Deliver(ctx context.Context, reports []provider.Report) error {
 	return w.handOver()
 }
 
-func (w *work) report(r provider.Report, attempts map[int64]*store.Attempt) error {
+// report applies one report. The attempt is named by its packed id, so no
+// read is needed: it exists if its recipient had made that many attempts.
+func (w *work) report(r provider.Report) error {
 	if r.Kind == provider.Reached {
 		return w.ack(r.Bulletin, r.Recipient, r)
 	}
-	a := attempts[r.AttemptID]
-	if a == nil {
+	b, idx, seq := store.SplitAttemptID(r.AttemptID)
+	cur := w.loaded[rkey(b, idx)]
+	if cur == nil || (seq >= int(cur.Attempts) && seq != store.CallListSeq) {
 		w.e.cfg.Log.Warn("report for unknown attempt ignored", "attempt", r.AttemptID, "kind", r.Kind)
 		return nil
 	}
-	if a.Kind == store.AttemptCallList && r.Kind == provider.Acked {
-		return nil // a caller replying to their list is not an ack of anyone
+	if seq == store.CallListSeq {
+		return nil // the call list's own delivery and replies change no one's state
 	}
 	if r.Kind == provider.Acked {
-		return w.ack(a.Bulletin, a.Idx, r)
+		return w.ack(b, idx, r)
 	}
-	status, outcome := uint8(store.AttemptDelivered), cascade.Delivered
-	if r.Kind == provider.Undeliverable {
-		status, outcome = store.AttemptFailed, cascade.Failed
-	}
-	if a.Status != store.AttemptSending && a.Status != store.AttemptSent && a.Status != store.AttemptUnknown {
-		return nil // late or duplicate report: the attempt is already settled
-	}
-	a.Status = status
-	w.batch.Attempts = append(w.batch.Attempts, store.AttemptUpdate{ID: a.ID, Status: status, At: w.now.UnixNano()})
-	if status == store.AttemptFailed {
-		w.attemptEvent(*a, status, "undeliverable")
-	}
-	if a.Kind != store.AttemptContact {
-		return nil
-	}
-	rn, err := w.e.loadRun(w.ctx, a.Bulletin)
+	rn, err := w.e.loadRun(w.ctx, b)
 	if err != nil {
 		return err
 	}
-	w.apply(rn, *w.loaded[rkey(a.Bulletin, a.Idx)], cascade.Event{Kind: cascade.AttemptResult, Attempt: int(a.Seq), Outcome: outcome})
+	a := store.Attempt{ID: r.AttemptID, Bulletin: b, Idx: idx, Seq: int16(seq), Method: rn.plan(idx)[seq]}
+	status, outcome := uint8(store.AttemptDelivered), cascade.Delivered
+	if r.Kind == provider.Undeliverable {
+		status, outcome = store.AttemptFailed, cascade.Failed
+		w.attemptEvent(a, status, "undeliverable")
+	}
+	w.batch.Attempts = append(w.batch.Attempts, store.AttemptUpdate{ID: a.ID, Status: status, At: w.now.UnixNano()})
+	w.apply(rn, *cur, cascade.Event{Kind: cascade.AttemptResult, Attempt: seq, Outcome: outcome})
 	return nil
 }
 

@@ -141,6 +141,7 @@ var attemptStatusNames = [...]string{"queued", "sending", "sent", "delivered", "
 func (w *work) attemptEvent(a store.Attempt, status uint8, detail string) {
 	w.batch.Events = append(w.batch.Events, store.Event{Bulletin: a.Bulletin, Idx: a.Idx, At: w.now.UnixNano(),
 		Kind: "attempt " + attemptStatusNames[status], Attempt: a.ID, Detail: a.Method + " " + detail})
+	delete(w.lastEv, rkey(a.Bulletin, a.Idx)) // later state changes get their own entry
 }
 
 // loadKeys loads recipients by key, grouped per bulletin.

@@ -23,6 +23,7 @@ type work struct {
 	withdraw map[int64]bool
 	releases []release
 	detail   string // overrides the cause in Record events (an ack's source)
+	lastEv   map[int64]int // recipient -> index of its latest event in this batch
 }
 
 type release struct {
@@ -35,7 +36,7 @@ func rkey(b int64, idx int32) int64 { return b<<32 | int64(idx) }
 
 func (e *Engine) newWork(ctx context.Context) *work {
 	return &work{e: e, ctx: ctx, now: e.cfg.Clock.Now(), loaded: map[int64]*store.Recipient{},
-		isDirty: map[int64]bool{}, withdraw: map[int64]bool{}}
+		isDirty: map[int64]bool{}, withdraw: map[int64]bool{}, lastEv: map[int64]int{}}
 }
 
 func flag(on bool, f uint8) uint8 {
@@ -111,9 +112,23 @@ func (w *work) effect(rn *run, r *store.Recipient, ef cascade.Effect, before cas
 		if detail == "" {
 			detail = ef.Cause.String()
 		}
-		w.batch.Events = append(w.batch.Events, store.Event{Bulletin: r.Bulletin, Idx: r.Idx, At: w.now.UnixNano(),
-			Kind: ef.To.String(), Detail: detail})
+		w.record(r, ef.To, detail)
 	}
+}
+
+// record logs a state change. Changes of one recipient at one instant within
+// one transaction (released, then sent) are one entry: no one can observe the
+// state between them, and the entry keeps every cause in order.
+func (w *work) record(r *store.Recipient, to cascade.State, detail string) {
+	k := rkey(r.Bulletin, r.Idx)
+	if i, ok := w.lastEv[k]; ok && w.batch.Events[i].At == w.now.UnixNano() {
+		ev := &w.batch.Events[i]
+		ev.Kind, ev.Detail = to.String(), ev.Detail+","+detail
+		return
+	}
+	w.lastEv[k] = len(w.batch.Events)
+	w.batch.Events = append(w.batch.Events, store.Event{Bulletin: r.Bulletin, Idx: r.Idx, At: w.now.UnixNano(),
+		Kind: to.String(), Detail: detail})
 }
 
 // newAttempt creates an attempt: claimed for sending now if the method's
@@ -229,6 +244,6 @@ func (w *work) commit() error {
 		return nil
 	}
 	err := w.e.cfg.Store.Apply(w.ctx, &w.batch)
-	w.batch, w.dirty, w.isDirty = store.Batch{}, nil, map[int64]bool{}
+	w.batch, w.dirty, w.isDirty, w.lastEv = store.Batch{}, nil, map[int64]bool{}, map[int64]int{}
 	return err
 }
