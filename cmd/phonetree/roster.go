@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
@@ -82,6 +83,10 @@ func rosterImportCommand() command {
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
+		newWords, err := roster.AssignWords(r, prev, rand.Reader)
+		if err != nil {
+			return err
+		}
 		diff := roster.Compare(prev, r)
 		if prev != nil && diff.Empty() {
 			fmt.Fprintf(e.stdout, "no changes: roster version %d stays current (%d people)\n", prevV.ID, len(r.People))
@@ -94,7 +99,7 @@ func rosterImportCommand() command {
 		if err := engine.SaveRoster(ctx, st, key, r, v); err != nil {
 			return fmt.Errorf("save roster: %w", err)
 		}
-		fmt.Fprintf(e.stdout, "imported roster version %d: %d people, %d warnings\n%s", v.ID, len(r.People), len(rep.Warnings), diffText.String())
+		fmt.Fprintf(e.stdout, "imported roster version %d: %d people, %d warnings, %d new anti-phishing words\n%s", v.ID, len(r.People), len(rep.Warnings), newWords, diffText.String())
 		if len(rep.Warnings) > 0 {
 			fmt.Fprint(e.stdout, lintText.String())
 		}

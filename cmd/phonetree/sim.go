@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"strings"
 	"time"
@@ -61,6 +62,11 @@ func generateRoster(ctx context.Context, st store.Store, key *seal.Key, people i
 	}
 	if !rep.OK() {
 		return nil, fmt.Errorf("generated roster failed lint: %s", rep.Errors[0])
+	}
+	var s [32]byte
+	s[0], s[1], s[2], s[3] = byte(seed), byte(seed>>8), byte(seed>>16), byte(seed>>24)
+	if _, err := roster.AssignWords(r, nil, rand.NewChaCha8(s)); err != nil {
+		return nil, err
 	}
 	return r, engine.SaveRoster(ctx, st, key, r, &store.RosterVersion{CreatedAt: simStart.UnixNano()})
 }

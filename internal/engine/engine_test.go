@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	crand "crypto/rand"
 	"fmt"
 	"path/filepath"
 	"sort"
@@ -105,6 +106,7 @@ type harness struct {
 	st      store.Store
 	eng     *engine.Engine
 	carrier *scripted
+	people  *roster.Roster
 	driver  *simrun.Driver
 }
 
@@ -133,6 +135,10 @@ func newHarness(t *testing.T, csv string) *harness {
 	if err != nil || !rep.OK() {
 		t.Fatalf("roster: %v %v", err, rep.Errors)
 	}
+	if _, err := roster.AssignWords(r, nil, crand.Reader); err != nil {
+		t.Fatal(err)
+	}
+	h.people = r
 	if err := engine.SaveRoster(context.Background(), h.st, h.key, r, &store.RosterVersion{CreatedAt: t0.UnixNano()}); err != nil {
 		t.Fatal(err)
 	}

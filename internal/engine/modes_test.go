@@ -2,6 +2,7 @@ package engine_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"phonetree/internal/cascade"
@@ -112,5 +113,21 @@ func TestCancelStopsTheRun(t *testing.T) {
 	}
 	if after := len(h.carrier.log); after != before {
 		t.Fatalf("%d messages sent after cancel", after-before)
+	}
+}
+
+func TestEveryMessageCarriesTheWord(t *testing.T) {
+	h := newHarness(t, org)
+	h.carrier.people["E2"] = behaviour{ackOn: -1}
+	h.send(cascade.Relay)
+	h.run()
+	if len(h.carrier.log) == 0 {
+		t.Fatal("no messages")
+	}
+	for _, m := range h.carrier.log {
+		word := h.people.People[m.Recipient].Word
+		if word == "" || !strings.Contains(m.Text, word) {
+			t.Fatalf("message to %s lacks their word %q: %q", h.people.People[m.Recipient].ID, word, m.Text)
+		}
 	}
 }

@@ -121,6 +121,9 @@ func (st *simState) setup(ctx context.Context) error {
 	if err != nil || !rep.OK() {
 		return fmt.Errorf("generated roster: %v %v", err, rep.Errors)
 	}
+	if _, err := roster.AssignWords(r, nil, rand.NewChaCha8([32]byte{byte(st.cfg.Seed), byte(st.cfg.Seed >> 8)})); err != nil {
+		return err
+	}
 	st.people = r
 	if err := engine.SaveRoster(ctx, st.raw, st.key, r, &store.RosterVersion{CreatedAt: Start.UnixNano()}); err != nil {
 		return err
