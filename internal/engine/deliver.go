@@ -61,12 +61,12 @@ func (w *work) report(r provider.Report) error {
 	}
 	b, idx, seq := store.SplitAttemptID(r.AttemptID)
 	cur := w.loaded[rkey(b, idx)]
-	if cur == nil || (seq >= int(cur.Attempts) && seq != store.CallListSeq) {
+	if cur == nil || (seq >= int(cur.Attempts) && seq < store.CallListSeq) {
 		w.e.cfg.Log.Warn("report for unknown attempt ignored", "attempt", r.AttemptID, "kind", r.Kind)
 		return nil
 	}
-	if seq == store.CallListSeq {
-		return nil // the call list's own delivery and replies change no one's state
+	if seq >= store.CallListSeq {
+		return nil // a call list's or call task's own delivery and replies change no one's state
 	}
 	if r.Kind == provider.Acked {
 		return w.ack(b, idx, r)

@@ -11,10 +11,20 @@ import (
 
 // message builds what attempt a carries to its person.
 func (r *run) message(a store.Attempt) provider.Message {
-	p := &r.roster.People[a.Idx]
+	to := a.Idx
+	if a.Kind == store.AttemptCallTask {
+		to = r.escalateTo(a.Idx)
+	}
+	p := &r.roster.People[to]
 	m := provider.Message{AttemptID: a.ID, Key: fmt.Sprintf("pt-%d", a.ID), Bulletin: a.Bulletin, Recipient: a.Idx,
-		Seq: int(a.Seq), Method: a.Method, To: address(p, a.Method)}
-	if a.Kind == store.AttemptCallList {
+		Addressee: to, Seq: int(a.Seq), Method: a.Method, To: address(p, a.Method)}
+	switch a.Kind {
+	case store.AttemptCallTask:
+		s := &r.roster.People[a.Idx]
+		m.CallList = []provider.Callee{{Recipient: a.Idx, Name: s.Name, Number: s.Mobile}}
+		m.Text = fmt.Sprintf("%s: please call %s %s, who has not confirmed.%s", r.b.Title, s.Name, s.Mobile, wordNote(p))
+		return m
+	case store.AttemptCallList:
 		m.CallList = r.callList(a.Idx)
 		m.Text = r.callListText(p, m.CallList)
 		return m
@@ -63,10 +73,16 @@ func (r *run) text(p *roster.Person) string {
 		}
 	}
 	b.WriteByte('.')
-	if p.Word != "" {
-		fmt.Fprintf(&b, " Your word: %s.", p.Word)
-	}
+	b.WriteString(wordNote(p))
 	return b.String()
+}
+
+// wordNote is the sentence that carries the person's anti-phishing word.
+func wordNote(p *roster.Person) string {
+	if p.Word == "" {
+		return ""
+	}
+	return " Your word: " + p.Word + "."
 }
 
 func (r *run) callList(caller int32) []provider.Callee {
@@ -84,8 +100,6 @@ func (r *run) callListText(p *roster.Person, cs []provider.Callee) string {
 	for _, c := range cs {
 		fmt.Fprintf(&b, " %s %s;", c.Name, c.Number)
 	}
-	if p.Word != "" {
-		fmt.Fprintf(&b, " Your word: %s.", p.Word)
-	}
+	b.WriteString(wordNote(p))
 	return b.String()
 }

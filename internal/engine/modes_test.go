@@ -125,9 +125,9 @@ func TestEveryMessageCarriesTheWord(t *testing.T) {
 		t.Fatal("no messages")
 	}
 	for _, m := range h.carrier.log {
-		word := h.people.People[m.Recipient].Word
+		word := h.people.People[m.Addressee].Word
 		if word == "" || !strings.Contains(m.Text, word) {
-			t.Fatalf("message to %s lacks their word %q: %q", h.people.People[m.Recipient].ID, word, m.Text)
+			t.Fatalf("message to %s lacks their word %q: %q", h.people.People[m.Addressee].ID, word, m.Text)
 		}
 	}
 }

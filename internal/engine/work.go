@@ -105,8 +105,12 @@ func (w *work) effect(rn *run, r *store.Recipient, ef cascade.Effect, before cas
 	case cascade.ReleaseCallees:
 		w.releases = append(w.releases, release{rn: rn, caller: r.Idx, relay: ef.Relay})
 	case cascade.OpenCallTask:
+		to := rn.escalateTo(r.Idx)
 		w.batch.CallTasks = append(w.batch.CallTasks, store.CallTask{Bulletin: r.Bulletin,
-			Assignee: rn.escalateTo(r.Idx), Subject: r.Idx, CreatedAt: w.now.UnixNano(), State: "open"})
+			Assignee: to, Subject: r.Idx, CreatedAt: w.now.UnixNano(), State: "open"})
+		if to >= 0 && len(rn.plan(to)) > 0 { // tell the human who should call
+			w.newAttempt(rn, r.Idx, store.CallTaskSeq, store.AttemptCallTask, rn.plan(to)[0])
+		}
 	case cascade.Record:
 		detail := w.detail
 		if detail == "" {
@@ -234,7 +238,7 @@ func (w *work) commit() error {
 	if len(w.withdraw) > 0 {
 		kept := w.toSend[:0]
 		for _, a := range w.toSend {
-			if !w.withdraw[rkey(a.Bulletin, a.Idx)] || a.Kind == store.AttemptCallList {
+			if !w.withdraw[rkey(a.Bulletin, a.Idx)] || a.Kind != store.AttemptContact {
 				kept = append(kept, a)
 			}
 		}

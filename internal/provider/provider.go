@@ -16,6 +16,7 @@ type Message struct {
 	Key       string // idempotency key, unique per attempt
 	Bulletin  int64
 	Recipient int32
+	Addressee int32 // the person the message goes to: the recipient, or the human asked to call them
 	Seq       int
 	Method    string
 	To        string

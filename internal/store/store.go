@@ -103,10 +103,16 @@ func SplitAttemptID(id int64) (bulletin int64, idx int32, seq int) {
 // CallListSeq is the sequence number of a relay caller's call list.
 const CallListSeq = 2048
 
+// CallTaskSeq is the sequence number of the notice that asks a human to call
+// an unreached recipient (the attempt is in the recipient's id range; it goes
+// to whoever the call task is assigned).
+const CallTaskSeq = 2049
+
 // Attempt kinds.
 const (
 	AttemptContact  = 0
 	AttemptCallList = 1
+	AttemptCallTask = 2
 )
 
 // Event is one entry of the event log.
