@@ -5,6 +5,7 @@
 package simrun
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -33,10 +34,13 @@ type Driver struct {
 	Progress func(now time.Time) error
 	// Until, if set, stops the run when it returns true (checked each step).
 	Until func(now time.Time) bool
-	// Settle stops the run once the engine has nothing left to do (every
-	// recipient terminal): replies the simulated people would send later
-	// (a late ack from someone already unreached) are not waited for.
-	Settle bool
+	// Settle stops the run once the engine has had nothing to do (every
+	// recipient terminal) for SettleGrace: replies the simulated people
+	// send later than that (a late ack days on) are not waited for; the
+	// humans working call tasks within it are.
+	Settle      bool
+	SettleGrace time.Duration // default 30 minutes
+	lastBusy    time.Time
 }
 
 // quantum is how far past the next event the clock moves in one step: at
@@ -84,10 +88,16 @@ func (d *Driver) drain(ctx context.Context) error {
 
 func (d *Driver) next(ctx context.Context) (time.Time, bool, error) {
 	e, eok, err := d.Engine.NextDue(ctx)
-	if err != nil || (d.Settle && !eok) {
+	if err != nil {
 		return time.Time{}, false, err
 	}
 	s, sok := d.Sim.NextAt()
+	if eok || d.lastBusy.IsZero() {
+		d.lastBusy = d.Clock.Now()
+	}
+	if grace := cmp.Or(d.SettleGrace, 30*time.Minute); d.Settle && !eok && (!sok || s.Sub(d.lastBusy) > grace) {
+		return time.Time{}, false, nil
+	}
 	switch {
 	case eok && sok:
 		if s.Before(e) {
