@@ -35,6 +35,8 @@ func commands() []command {
 		demoCommand(), benchCommand(), sendCommand(), statusCommand(),
 		rosterImportCommand(), rosterCheckCommand(), rosterExportCommand(), rosterDiffCommand(),
 		rosterGenerateCommand(), treeShowCommand(), simCommand(),
+		serveCommand(), userAddCommand(), userListCommand(), tokenCreateCommand(), tokenRevokeCommand(),
+		auditVerifyCommand(), auditExportCommand(),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"phonetree/internal/seal"
 	"phonetree/internal/store"
+	"phonetree/internal/store/postgres"
 	"phonetree/internal/store/sqlite"
 )
 
@@ -26,7 +27,19 @@ func (d *dbFlags) register(fs *flag.FlagSet) {
 // open opens the store and the contact-data key.
 func (d *dbFlags) open(ctx context.Context, e *env) (store.Store, *seal.Key, error) {
 	if strings.HasPrefix(d.db, "postgres://") || strings.HasPrefix(d.db, "postgresql://") {
-		return nil, nil, fmt.Errorf("--db %s: PostgreSQL is not supported yet; use a SQLite file path", d.db)
+		// No file to put the key beside: the fallback key file is
+		// phonetree-postgres.key in the current directory.
+		kd := *d
+		kd.db = "phonetree-postgres"
+		key, err := kd.key(e)
+		if err != nil {
+			return nil, nil, err
+		}
+		st, err := postgres.Open(ctx, d.db)
+		if err != nil {
+			return nil, nil, err
+		}
+		return st, key, nil
 	}
 	key, err := d.key(e)
 	if err != nil {

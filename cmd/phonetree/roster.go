@@ -96,7 +96,7 @@ func rosterImportCommand() command {
 		diff.WriteText(&diffText)
 		rep.WriteText(&lintText)
 		v := &store.RosterVersion{CreatedAt: time.Now().UnixNano(), Diff: diffText.String(), Lint: lintText.String()}
-		if err := engine.SaveRoster(ctx, st, key, r, v); err != nil {
+		if err := engine.ImportRoster(ctx, st, key, r, v, cliActor(e)); err != nil {
 			return fmt.Errorf("save roster: %w", err)
 		}
 		fmt.Fprintf(e.stdout, "imported roster version %d: %d people, %d warnings, %d new anti-phishing words\n%s", v.ID, len(r.People), len(rep.Warnings), newWords, diffText.String())

@@ -48,7 +48,7 @@ func sendCommand() command {
 			return err
 		}
 		defer st.Close()
-		in := engine.Bulletin{Incident: *incident, Kind: *kind, Status: *status, Title: *title, Body: *body,
+		in := engine.Bulletin{Incident: *incident, Kind: *kind, Status: *status, Title: *title, Body: *body, Actor: cliActor(e),
 			Spec: engine.Spec{Policy: cascade.DefaultPolicy(mode), Short: *short, Responses: splitList(*responses), Audience: splitList(*audience)}}
 		if !*simulate {
 			eng := engine.New(engine.Config{Store: st, Key: key})

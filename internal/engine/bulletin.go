@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"phonetree/internal/audit"
 	"phonetree/internal/cascade"
 	"phonetree/internal/store"
 )
@@ -19,6 +20,7 @@ type Bulletin struct {
 	Title    string
 	Body     string
 	Spec     Spec
+	Actor    string // who sent it, for the audit log ("cli:alice", "user:3")
 }
 
 // Send freezes the current roster version, creates the bulletin's recipients
@@ -66,6 +68,12 @@ func (e *Engine) Send(ctx context.Context, in Bulletin) (*store.Bulletin, error)
 		return nil, err
 	}
 	e.cfg.Log.Info("bulletin sent", "bulletin", b.ID, "mode", b.Mode, "recipients", len(rs))
+	entry := audit.Entry{At: now.UnixNano(), Actor: orDefault(in.Actor, "unknown"), Action: "send",
+		Subject: fmt.Sprintf("bulletin %d", b.ID), Detail: fmt.Sprintf("%s %s %s to %d people, roster version %d: %q",
+			b.Status, b.Kind, b.Mode, len(rs), v.ID, b.Title)}
+	if err := e.cfg.Store.Apply(ctx, &store.Batch{Audit: []audit.Entry{entry}}); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
+	}
 	e.Wake()
 	return b, nil
 }
@@ -107,7 +115,7 @@ func (e *Engine) CancelIncident(ctx context.Context, incident int64) error {
 	}
 	for _, b := range bs {
 		if b.Incident == incident && b.State == "running" {
-			if err := e.Cancel(ctx, b.ID); err != nil {
+			if err := e.CancelBy(ctx, b.ID, "all-clear"); err != nil {
 				return err
 			}
 		}
@@ -118,6 +126,11 @@ func (e *Engine) CancelIncident(ctx context.Context, incident int64) error {
 // Cancel stops a bulletin: every recipient not yet terminal is cancelled and
 // their attempts not yet handed over are withdrawn.
 func (e *Engine) Cancel(ctx context.Context, id int64) error {
+	return e.CancelBy(ctx, id, "unknown")
+}
+
+// CancelBy is Cancel with the actor named in the audit log.
+func (e *Engine) CancelBy(ctx context.Context, id int64, actor string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	rn, err := e.loadRun(ctx, id)
@@ -135,5 +148,6 @@ func (e *Engine) Cancel(ctx context.Context, id int64) error {
 		}
 	}
 	w.batch.Bulletins = append(w.batch.Bulletins, store.BulletinState{ID: id, State: "cancelled"})
+	w.batch.Audit = append(w.batch.Audit, audit.Entry{At: w.now.UnixNano(), Actor: actor, Action: "cancel", Subject: fmt.Sprintf("bulletin %d", id)})
 	return w.commit()
 }

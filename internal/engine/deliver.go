@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"phonetree/internal/audit"
 	"phonetree/internal/cascade"
 	"phonetree/internal/provider"
 	"phonetree/internal/store"
@@ -100,8 +101,13 @@ func (w *work) ack(bulletin int64, idx int32, r provider.Report) error {
 		return fmt.Errorf("response %d: bulletin %d has %d options", r.Response, bulletin, len(rn.spec.Responses))
 	}
 	w.detail = strings.TrimSpace(fmt.Sprintf("ack %d %s", r.Response, r.Source))
+	before := cur.State
 	w.apply(rn, *cur, cascade.Event{Kind: cascade.Ack, Response: r.Response})
 	w.detail = ""
+	if before != cur.State && cascade.State(cur.State) == cascade.Acked {
+		w.batch.Audit = append(w.batch.Audit, audit.Entry{At: w.now.UnixNano(), Actor: "recipient:" + rn.roster.People[idx].ID,
+			Action: "ack", Subject: fmt.Sprintf("bulletin %d", bulletin), Detail: strings.TrimSpace(fmt.Sprintf("response %d via %s", r.Response, r.Source))})
+	}
 	return nil
 }
 

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
+	"phonetree/internal/audit"
 	"phonetree/internal/roster"
 	"phonetree/internal/seal"
 	"phonetree/internal/store"
@@ -76,4 +78,22 @@ func LoadRoster(ctx context.Context, st store.Store, key *seal.Key, id int64) (*
 		return nil, nil, fmt.Errorf("roster version %d: %w", v.ID, err)
 	}
 	return r, v, nil
+}
+
+// ImportRoster saves r as a new roster version and records who did it in the
+// audit log.
+func ImportRoster(ctx context.Context, st store.Store, key *seal.Key, r *roster.Roster, v *store.RosterVersion, actor string) error {
+	if err := SaveRoster(ctx, st, key, r, v); err != nil {
+		return err
+	}
+	entry := audit.Entry{At: v.CreatedAt, Actor: actor, Action: "roster import", Subject: fmt.Sprintf("roster version %d", v.ID),
+		Detail: fmt.Sprintf("%d people; %s", v.People, firstLine(v.Diff))}
+	return st.Apply(ctx, &store.Batch{Audit: []audit.Entry{entry}})
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }

@@ -22,7 +22,7 @@ type work struct {
 	direct   []store.Attempt // for idempotent providers: handed over before commit
 	withdraw map[int64]bool
 	releases []release
-	detail   string // overrides the cause in Record events (an ack's source)
+	detail   string        // overrides the cause in Record events (an ack's source)
 	lastEv   map[int64]int // recipient -> index of its latest event in this batch
 }
 

@@ -6,6 +6,8 @@ package store
 import (
 	"context"
 	"errors"
+
+	"phonetree/internal/audit"
 )
 
 // ErrNotFound is returned when a requested row does not exist.
@@ -156,6 +158,8 @@ type Batch struct {
 	Events      []Event
 	CallTasks   []CallTask
 	Bulletins   []BulletinState
+	// Audit entries are chained to the log's newest entry and appended.
+	Audit []audit.Entry
 }
 
 // BulletinState changes a bulletin's state.
@@ -167,7 +171,7 @@ type BulletinState struct {
 // Len is the number of changes in the batch.
 func (b *Batch) Len() int {
 	return len(b.Recipients) + len(b.NewAttempts) + len(b.Attempts) + len(b.WithdrawFor) +
-		len(b.Events) + len(b.CallTasks) + len(b.Bulletins)
+		len(b.Events) + len(b.CallTasks) + len(b.Bulletins) + len(b.Audit)
 }
 
 // Store is durable state. All methods are safe for concurrent use.
@@ -213,4 +217,9 @@ func (r *Recipient) NextAt() int64 {
 		return r.MethodAt
 	}
 	return r.HealAt
+}
+
+// AuditLog reads the audit log (a backend's optional interface).
+type AuditLog interface {
+	AuditLog(ctx context.Context, fn func(*audit.Entry) error) error
 }

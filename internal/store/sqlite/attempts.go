@@ -118,6 +118,9 @@ func (s *Store) Apply(ctx context.Context, b *store.Batch) error {
 		if err := insertCallTasks(ctx, tx, b.CallTasks); err != nil {
 			return err
 		}
+		if err := appendAudit(ctx, tx, b.Audit); err != nil {
+			return err
+		}
 		for _, bs := range b.Bulletins {
 			if _, err := tx.ExecContext(ctx, `UPDATE bulletins SET state = ? WHERE id = ?`, bs.State, bs.ID); err != nil {
 				return err

@@ -18,8 +18,14 @@ import (
 //go:embed schema.sql
 var schema string
 
+//go:embed accounts.sql
+var accountsSchema string
+
+//go:embed audit.sql
+var auditSchema string
+
 // migrations are applied in order, forward only; index+1 is the user_version.
-var migrations = []string{schema}
+var migrations = []string{schema, accountsSchema, auditSchema}
 
 // Store is a SQLite-backed store.Store.
 type Store struct {

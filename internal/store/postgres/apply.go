@@ -1,0 +1,146 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"phonetree/internal/store"
+)
+
+// Each kind of change is one statement over array parameters, whatever the
+// batch's size: unnest turns the arrays back into rows.
+const (
+	upsertRecipientsSQL = `INSERT INTO recipients (bulletin, idx, state, method, attempts, flags, method_at, heal_at, acked_at, response, next_at)
+		SELECT b, i, s, m, a, f, ma, ha, aa, r, NULLIF(n, 0)
+		FROM unnest($1::bigint[], $2::integer[], $3::smallint[], $4::smallint[], $5::smallint[], $6::smallint[],
+			$7::bigint[], $8::bigint[], $9::bigint[], $10::smallint[], $11::bigint[]) AS v(b, i, s, m, a, f, ma, ha, aa, r, n)
+		ON CONFLICT (bulletin, idx) DO UPDATE SET state = excluded.state, method = excluded.method,
+			attempts = excluded.attempts, flags = excluded.flags, method_at = excluded.method_at, heal_at = excluded.heal_at,
+			acked_at = excluded.acked_at, response = excluded.response, next_at = excluded.next_at`
+	insertAttemptsSQL = `INSERT INTO attempts (` + attemptCols + `)
+		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::integer[], $4::smallint[], $5::smallint[], $6::text[],
+			$7::smallint[], $8::bigint[], $9::bigint[], $10::text[], $11::bigint[], $12::bigint[], $13::text[])`
+	// An empty provider id or error keeps the one already recorded.
+	updateAttemptsSQL = `UPDATE attempts a SET status = v.status,
+			provider_id = CASE WHEN v.provider_id = '' THEN a.provider_id ELSE v.provider_id END,
+			lease_until = v.lease_until, updated_at = v.at, due_at = v.due_at,
+			error = CASE WHEN v.error = '' THEN a.error ELSE v.error END
+		FROM unnest($1::bigint[], $2::smallint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[])
+			AS v(id, status, provider_id, lease_until, at, error, due_at)
+		WHERE a.id = v.id`
+	// A recipient's attempts are one id range; its call list (store.CallListSeq) is past the range.
+	withdrawSQL = `UPDATE attempts a SET status = $3
+		FROM unnest($1::bigint[], $2::bigint[]) AS v(lo, hi)
+		WHERE a.id >= v.lo AND a.id < v.hi AND a.status <= $4`
+	insertEventsSQL = `INSERT INTO events (bulletin, idx, at, kind, attempt, detail)
+		SELECT * FROM unnest($1::bigint[], $2::integer[], $3::bigint[], $4::text[], $5::bigint[], $6::text[])`
+	insertCallTasksSQL = `INSERT INTO call_tasks (bulletin, assignee, subject, created_at, state)
+		SELECT * FROM unnest($1::bigint[], $2::integer[], $3::integer[], $4::bigint[], $5::text[])`
+	updateBulletinsSQL = `UPDATE bulletins b SET state = v.state
+		FROM unnest($1::bigint[], $2::text[]) AS v(id, state) WHERE b.id = v.id`
+)
+
+// Apply writes a batch atomically in one round trip: its statements are
+// pipelined in a pgx.Batch, which PostgreSQL runs as one implicit
+// transaction (nothing is committed unless every statement succeeds).
+// Changes apply in the order of SQLite's store, so a WithdrawFor also
+// withdraws the batch's own new attempts.
+func (s *Store) Apply(ctx context.Context, b *store.Batch) error {
+	var q pgx.Batch
+	var what []string
+	queue := func(name, sql string, args ...any) {
+		q.Queue(sql, args...)
+		what = append(what, name)
+	}
+	if len(b.Recipients) > 0 {
+		queue("recipients", upsertRecipientsSQL, recipientArgs(lastRecipients(b.Recipients))...)
+	}
+	if len(b.NewAttempts) > 0 {
+		queue("new attempts", insertAttemptsSQL, attemptArgs(b.NewAttempts)...)
+	}
+	if len(b.Attempts) > 0 {
+		queue("attempt updates", updateAttemptsSQL, updateArgs(mergeUpdates(b.Attempts))...)
+	}
+	if len(b.WithdrawFor) > 0 {
+		lo, hi := make([]int64, len(b.WithdrawFor)), make([]int64, len(b.WithdrawFor))
+		for i, r := range b.WithdrawFor {
+			lo[i], hi[i] = store.AttemptID(r.Bulletin, r.Idx, 0), store.AttemptID(r.Bulletin, r.Idx, store.CallListSeq)
+		}
+		queue("withdraw", withdrawSQL, lo, hi, store.AttemptWithdrawn, store.AttemptSending)
+	}
+	if len(b.Events) > 0 {
+		queue("events", insertEventsSQL, eventArgs(b.Events)...)
+	}
+	if len(b.CallTasks) > 0 {
+		queue("call tasks", insertCallTasksSQL, callTaskArgs(b.CallTasks)...)
+	}
+	if len(b.Bulletins) > 0 {
+		ids, states := make([]int64, len(b.Bulletins)), make([]string, len(b.Bulletins))
+		for i, bs := range b.Bulletins {
+			ids[i], states[i] = bs.ID, bs.State
+		}
+		queue("bulletin states", updateBulletinsSQL, ids, states)
+	}
+	if q.Len() == 0 {
+		return nil
+	}
+	br := s.pool.SendBatch(ctx, &q)
+	for _, w := range what {
+		if _, err := br.Exec(); err != nil {
+			br.Close()
+			return fmt.Errorf("apply batch: %s: %w", w, err)
+		}
+	}
+	if err := br.Close(); err != nil {
+		return fmt.Errorf("apply batch: commit: %w", err)
+	}
+	return nil
+}
+
+// lastRecipients keeps the last change of each recipient, in the place of
+// its first: one INSERT … ON CONFLICT may not change a row twice.
+func lastRecipients(rs []store.Recipient) []store.Recipient {
+	type key struct {
+		b int64
+		i int32
+	}
+	at := make(map[key]int, len(rs))
+	out := make([]store.Recipient, 0, len(rs))
+	for _, r := range rs {
+		k := key{r.Bulletin, r.Idx}
+		if j, ok := at[k]; ok {
+			out[j] = r
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
+// mergeUpdates folds several updates of one attempt into one, as if they
+// were applied in turn: the last status and times, the last non-empty
+// provider id and error.
+func mergeUpdates(us []store.AttemptUpdate) []store.AttemptUpdate {
+	at := make(map[int64]int, len(us))
+	out := make([]store.AttemptUpdate, 0, len(us))
+	for _, u := range us {
+		j, ok := at[u.ID]
+		if !ok {
+			at[u.ID] = len(out)
+			out = append(out, u)
+			continue
+		}
+		m := &out[j]
+		m.Status, m.LeaseUntil, m.DueAt, m.At = u.Status, u.LeaseUntil, u.DueAt, u.At
+		if u.ProviderID != "" {
+			m.ProviderID = u.ProviderID
+		}
+		if u.Error != "" {
+			m.Error = u.Error
+		}
+	}
+	return out
+}

@@ -1,0 +1,9 @@
+CREATE TABLE audit (
+	id INTEGER PRIMARY KEY,
+	at INTEGER NOT NULL,
+	actor TEXT NOT NULL,
+	action TEXT NOT NULL,
+	subject TEXT NOT NULL,
+	detail TEXT NOT NULL,
+	hash TEXT NOT NULL
+);
