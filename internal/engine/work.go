@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"context"
+	"slices"
 	"time"
 
 	"phonetree/internal/cascade"
@@ -232,9 +234,13 @@ func (w *work) commit() error {
 			}
 		}
 	}
+	// Writes in key order touch each page once and in order.
+	slices.Sort(w.dirty)
 	for _, k := range w.dirty {
 		w.batch.Recipients = append(w.batch.Recipients, *w.loaded[k])
 	}
+	slices.SortFunc(w.batch.NewAttempts, func(a, b store.Attempt) int { return cmp.Compare(a.ID, b.ID) })
+	slices.SortStableFunc(w.batch.Attempts, func(a, b store.AttemptUpdate) int { return cmp.Compare(a.ID, b.ID) })
 	if len(w.withdraw) > 0 {
 		kept := w.toSend[:0]
 		for _, a := range w.toSend {
