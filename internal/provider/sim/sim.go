@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
+	"os"
 	"sync"
 	"time"
 
@@ -28,6 +29,7 @@ type Provider struct {
 	pending reports
 	seq     uint64
 	sends   map[string]int32 // hand-overs per idempotency key, duplicates included
+	log     *os.File         // the carrier's own record of sends, if kept (see OpenLog)
 }
 
 // New returns a sim provider with the given seed and model.
@@ -48,10 +50,22 @@ func (p *Provider) Send(_ context.Context, m provider.Message) (string, error) {
 	id := "SIM" + m.Key
 	p.sends[m.Key]++
 	if p.sends[m.Key] > 1 {
+		p.logDuplicate(m.Key)
 		return id, nil // deduplicated: the person already has this message
 	}
-	r := p.rand(m.Bulletin, m.Recipient, m.Seq)
 	now := p.clock.Now()
+	if err := p.logSend(m, now); err != nil {
+		p.sends[m.Key]--
+		return "", &provider.Error{Kind: provider.Retry, Err: err}
+	}
+	p.schedule(m, now)
+	return id, nil
+}
+
+// schedule works out, from the seed, what the person will do with m sent at
+// now, and queues the reports.
+func (p *Provider) schedule(m provider.Message, now time.Time) {
+	r := p.rand(m.Bulletin, m.Recipient, m.Seq)
 	f := p.model.fate(m.Method, r)
 	kind := provider.Delivered
 	if f.failed {
@@ -63,7 +77,6 @@ func (p *Provider) Send(_ context.Context, m provider.Message) (string, error) {
 	} else if f.ack {
 		p.push(provider.Report{Kind: provider.Acked, AttemptID: m.AttemptID, Response: 1, Source: m.Method, At: now.Add(secs(f.ackAfter))})
 	}
-	return id, nil
 }
 
 // workCallList simulates a human caller: about 2.5 minutes a call, a retry
