@@ -33,6 +33,7 @@ func serveCommand() command {
 		speed := fs.Float64("sim-speed", 60, "simulated carrier: how much faster than real time the simulated world runs")
 		modelName := fs.String("sim-model", "default", "simulated people: default (SIM-MODEL.md) or all-ack (everyone acks the first message)")
 		seed := fs.Uint64("sim-seed", 1, "simulated people's seed")
+		simLog := fs.String("sim-log", "", "simulated carrier: keep its own record of sends in this file, outside the database, so it deduplicates and owes its replies across restarts")
 		if _, err := parse(fs, args, 0, 0); err != nil {
 			return err
 		}
@@ -67,11 +68,20 @@ func serveCommand() command {
 		wall := clock.Real{}
 		clk := &clock.Scaled{Start: wall.Now(), Factor: *speed, Wall: wall}
 		sp := sim.New(*seed, model, clk)
+		if *simLog != "" {
+			// the simulated world's time runs on from its first start
+			epoch, err := sp.OpenLog(*simLog, wall.Now())
+			if err != nil {
+				return err
+			}
+			defer sp.CloseLog()
+			clk.Start = epoch
+		}
 		ps := map[string]provider.Provider{}
 		for _, m := range []string{"sms", "voice", "email", "webhook"} {
 			ps[m] = web.CountProvider(sp, m, metrics)
 		}
-		eng := engine.New(engine.Config{Store: st, Clock: clk, Key: key, Providers: ps, Limits: simLimits, Log: log, Batch: 500})
+		eng := engine.New(engine.Config{Store: st, Clock: clk, Key: key, Providers: ps, Limits: simLimits, Log: log, Batch: 100})
 		srv, err := web.New(web.Config{Store: backend, Engine: eng, Key: key, Clock: wall, Log: log, Insecure: *insecure,
 			BaseURL: strings.TrimRight(*baseURL, "/"), Metrics: metrics})
 		if err != nil {

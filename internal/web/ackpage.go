@@ -91,7 +91,7 @@ func (s *Server) ack(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusBadRequest, "ack", pageData{Title: v.Bulletin.Title, Data: d, Bare: true})
 		return
 	}
-	out, err := s.acks.submit(r.Context(), &ackRequest{attempt: attempt, bulletin: v.Bulletin.ID, idx: idx, response: n})
+	out, err := s.acks.submit(r.Context(), &ackRequest{attempt: attempt, response: n})
 	status := http.StatusOK
 	switch {
 	case err != nil || out == ackFailed:

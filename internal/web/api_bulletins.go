@@ -273,6 +273,7 @@ func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request, p *principal)
 		writeError(w, err)
 		return
 	}
+	s.snaps.invalidate(id)
 	s.cfg.Log.Info("bulletin cancelled", "bulletin", id, "by", p.User.Name)
 	b, err = s.cfg.Store.Bulletin(r.Context(), id)
 	if err != nil {

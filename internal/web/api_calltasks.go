@@ -146,6 +146,7 @@ func (s *Server) openCallTask(ctx context.Context, id int64, person, assignee st
 	if err := s.cfg.Engine.OpenCallTask(ctx, id, i, a); err != nil {
 		return store.CallTask{}, err
 	}
+	s.snaps.invalidate(id)
 	ts, err := s.cfg.Store.CallTasks(ctx, id)
 	if err != nil || len(ts) == 0 {
 		return store.CallTask{}, err
@@ -230,6 +231,7 @@ func (s *Server) finishCallTask(ctx context.Context, id, task int64, req taskDon
 	if err := s.cfg.Store.SetCallTaskState(ctx, task, "done"); err != nil {
 		return store.CallTask{}, err
 	}
+	s.snaps.invalidate(id)
 	t.State = "done"
 	return *t, nil
 }

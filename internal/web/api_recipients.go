@@ -7,10 +7,22 @@ import (
 	"strconv"
 	"time"
 
+	"phonetree/internal/auth"
 	"phonetree/internal/cascade"
 	"phonetree/internal/provider"
 	"phonetree/internal/store"
 )
+
+func (s *Server) apiRecipientRoutes() {
+	s.mux.HandleFunc("GET /api/v1/bulletins/{id}/recipients", s.api(auth.Read, s.apiRecipients))
+	s.mux.HandleFunc("POST /api/v1/bulletins/{id}/recipients/{person}/link", s.api(auth.Send, s.apiAckLink))
+	s.mux.HandleFunc("GET /api/v1/bulletins/{id}/acks", s.api(auth.Read, s.apiAcks))
+	s.mux.HandleFunc("POST /api/v1/bulletins/{id}/acks", s.api(auth.WorkCalls, s.apiRecordAck))
+	s.mux.HandleFunc("GET /api/v1/bulletins/{id}/call-tasks", s.api(auth.Read, s.apiCallTasks))
+	s.mux.HandleFunc("POST /api/v1/bulletins/{id}/call-tasks", s.api(auth.WorkCalls, s.apiOpenCallTask))
+	s.mux.HandleFunc("POST /api/v1/bulletins/{id}/call-tasks/{task}/done", s.api(auth.WorkCalls, s.apiCallTaskDone))
+	s.mux.HandleFunc("GET /api/v1/call-tasks", s.api(auth.Read, s.apiOpenCallTasks))
+}
 
 type recipientJSON struct {
 	ID           string `json:"id"`
@@ -185,6 +197,7 @@ func (s *Server) apiRecordAck(w http.ResponseWriter, r *http.Request, p *princip
 		return
 	}
 	s.metrics.Add("phonetree_acks_total", 1, "source", "operator")
+	s.snaps.invalidate(id)
 	s.cfg.Log.Info("ack recorded by operator", "bulletin", id, "person", req.Person, "by", p.User.Name)
 	sn, err := s.snaps.get(r.Context(), id, 0)
 	if err != nil {

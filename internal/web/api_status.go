@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"time"
 
-	"phonetree/internal/auth"
 	"phonetree/internal/cascade"
 	"phonetree/internal/engine"
 )
@@ -67,15 +66,4 @@ func (sn *snapshot) branch(i int32) branchJSON {
 		b.AckedPct = float64(int(1000*float64(b.Acked)/float64(b.People)+0.5)) / 10
 	}
 	return b
-}
-
-func (s *Server) apiRecipientRoutes() {
-	s.mux.HandleFunc("GET /api/v1/bulletins/{id}/recipients", s.api(auth.Read, s.apiRecipients))
-	s.mux.HandleFunc("POST /api/v1/bulletins/{id}/recipients/{person}/link", s.api(auth.Send, s.apiAckLink))
-	s.mux.HandleFunc("GET /api/v1/bulletins/{id}/acks", s.api(auth.Read, s.apiAcks))
-	s.mux.HandleFunc("POST /api/v1/bulletins/{id}/acks", s.api(auth.WorkCalls, s.apiRecordAck))
-	s.mux.HandleFunc("GET /api/v1/bulletins/{id}/call-tasks", s.api(auth.Read, s.apiCallTasks))
-	s.mux.HandleFunc("POST /api/v1/bulletins/{id}/call-tasks", s.api(auth.WorkCalls, s.apiOpenCallTask))
-	s.mux.HandleFunc("POST /api/v1/bulletins/{id}/call-tasks/{task}/done", s.api(auth.WorkCalls, s.apiCallTaskDone))
-	s.mux.HandleFunc("GET /api/v1/call-tasks", s.api(auth.Read, s.apiOpenCallTasks))
 }

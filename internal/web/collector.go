@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 
-	"phonetree/internal/cascade"
 	"phonetree/internal/provider"
 )
 
@@ -21,8 +20,6 @@ type collector struct {
 // ackRequest is one ack waiting to be recorded.
 type ackRequest struct {
 	attempt  int64
-	bulletin int64
-	idx      int32
 	response int
 	reply    chan ackOutcome
 }
@@ -104,63 +101,31 @@ func (c *collector) gather(first *ackRequest) []*ackRequest {
 	return batch
 }
 
-// record checks each ack against its recipient's state (a link works
-// once), delivers the rest to the engine in one call, and answers everyone.
+// record delivers a batch to the engine in one call, which records each
+// ack only if its recipient has not acked yet (a link works once), and
+// answers everyone.
 func (c *collector) record(ctx context.Context, batch []*ackRequest) {
-	outcomes := make([]ackOutcome, len(batch))
-	states, err := c.states(ctx, batch)
-	var reports []provider.Report
-	if err == nil {
-		seen := map[int64]bool{}
-		for i, req := range batch {
-			k := req.bulletin<<32 | int64(req.idx)
-			st, ok := states[k]
-			switch {
-			case !ok:
-				outcomes[i] = ackUnknown
-			case seen[k] || st == cascade.Acked:
-				outcomes[i] = ackAlready
-			case st == cascade.Cancelled:
-				outcomes[i] = ackCancelled
-			default:
-				seen[k] = true
-				reports = append(reports, provider.Report{Kind: provider.Acked, AttemptID: req.attempt, Response: req.response, Source: "link"})
-			}
-		}
-		if len(reports) > 0 {
-			err = c.s.cfg.Engine.Deliver(ctx, reports)
-		}
+	reports := make([]provider.Report, len(batch))
+	for i, req := range batch {
+		reports[i] = provider.Report{Kind: provider.Acked, AttemptID: req.attempt, Response: req.response, Source: "link"}
 	}
+	outs, err := c.s.cfg.Engine.DeliverAcks(ctx, reports)
 	if err != nil {
 		c.s.cfg.Log.Error("record link acks", "acks", len(batch), "err", err)
 	}
+	recorded := 0
 	for i, req := range batch {
-		if err != nil && outcomes[i] == ackRecorded {
-			outcomes[i] = ackFailed
+		o := ackFailed
+		if err == nil {
+			o = [...]ackOutcome{ackRecorded, ackAlready, ackCancelled, ackUnknown}[outs[i]]
 		}
-		req.reply <- outcomes[i]
-	}
-	if err == nil {
-		c.s.metrics.Add("phonetree_acks_total", float64(len(reports)), "source", "link")
-		c.s.metrics.Add("phonetree_ack_batches_total", 1)
-	}
-}
-
-// states reads the batch's recipients' states.
-func (c *collector) states(ctx context.Context, batch []*ackRequest) (map[int64]cascade.State, error) {
-	per := map[int64][]int32{}
-	for _, req := range batch {
-		per[req.bulletin] = append(per[req.bulletin], req.idx)
-	}
-	out := make(map[int64]cascade.State, len(batch))
-	for b, idxs := range per {
-		rs, err := c.s.cfg.Store.ReadRecipients(ctx, b, idxs)
-		if err != nil {
-			return nil, err
+		if o == ackRecorded {
+			recorded++
 		}
-		for _, r := range rs {
-			out[b<<32|int64(r.Idx)] = cascade.State(r.State)
-		}
+		req.reply <- o
 	}
-	return out, nil
+	if recorded > 0 {
+		c.s.metrics.Add("phonetree_acks_total", float64(recorded), "source", "link")
+	}
+	c.s.metrics.Add("phonetree_ack_batches_total", 1)
 }

@@ -165,6 +165,7 @@ func (s *Server) cancelForm(w http.ResponseWriter, r *http.Request, p *principal
 		s.errorPage(w, r, asAPIError(err).Status, "Could not cancel: "+err.Error())
 		return
 	}
+	s.snaps.invalidate(id)
 	s.cfg.Log.Info("bulletin cancelled", "bulletin", id, "by", p.User.Name)
 	http.Redirect(w, r, "/bulletins/"+itoa(id), http.StatusSeeOther)
 }

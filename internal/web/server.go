@@ -63,6 +63,7 @@ type Server struct {
 	argon    chan struct{} // bounds concurrent password checks
 	pages    map[string]*template.Template
 	views    sync.Map // bulletin id -> *bulletinView
+	viewMu   sync.Mutex
 	snaps    *snapshots
 	ready    atomic.Bool
 	closing  chan struct{} // closed at shutdown: live views end

@@ -79,6 +79,19 @@ func (ss *snapshots) get(ctx context.Context, id int64, maxAge time.Duration) (*
 	return sn, nil
 }
 
+// invalidate drops bulletin id's cached snapshot after a change made here,
+// so that the answer to a change shows it.
+func (ss *snapshots) invalidate(id int64) {
+	ss.mu.Lock()
+	e := ss.m[id]
+	ss.mu.Unlock()
+	if e != nil {
+		e.mu.Lock()
+		e.wall = time.Time{}
+		e.mu.Unlock()
+	}
+}
+
 func (s *Server) takeSnapshot(ctx context.Context, id int64) (*snapshot, error) {
 	v, err := s.view(ctx, id)
 	if err != nil {

@@ -25,6 +25,11 @@ func (s *Server) view(ctx context.Context, id int64) (*bulletinView, error) {
 	if v, ok := s.views.Load(id); ok {
 		return v.(*bulletinView), nil
 	}
+	s.viewMu.Lock() // one computes a view while the others wait for it
+	defer s.viewMu.Unlock()
+	if v, ok := s.views.Load(id); ok {
+		return v.(*bulletinView), nil
+	}
 	ev, err := s.cfg.Engine.View(ctx, id)
 	if err != nil {
 		return nil, err

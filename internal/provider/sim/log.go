@@ -87,6 +87,9 @@ func (p *Provider) logSend(m provider.Message, at time.Time) error {
 	cl := make([]provider.Callee, len(m.CallList))
 	for i, c := range m.CallList {
 		cl[i] = provider.Callee{Recipient: c.Recipient}
+		if c.Number != "" {
+			cl[i].Number = "-" // has a number; which one is not the log's business
+		}
 	}
 	m.CallList = cl
 	return p.write(logLine{Key: m.Key, At: at.UnixNano(), Msg: m})

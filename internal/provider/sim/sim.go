@@ -92,6 +92,9 @@ func (p *Provider) workCallList(m provider.Message, r *rand.Rand, start time.Tim
 	for round := 0; len(todo) > 0 && t.Before(end); round++ {
 		var again []provider.Callee
 		for _, c := range todo {
+			if c.Number == "" {
+				continue // no number to call
+			}
 			t = t.Add(secs(mo.CallerPerCall * (0.5 + r.Float64())))
 			if !t.Before(end) {
 				return
