@@ -46,6 +46,8 @@ func benchCommand() command {
 		db := fs.String("db", "", "an empty PostgreSQL database to run on (postgres://…); default a scratch SQLite file in --dir")
 		asJSON := fs.Bool("json", false, "print one JSON object")
 		cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file")
+		soak := fs.Duration("soak", 0, "instead: keep sending cascades of --people for this long (e.g. 10m), sampling memory, goroutines, files and latency")
+		interval := fs.Duration("soak-interval", 10*time.Second, "with --soak: how often to sample")
 		if _, err := parse(fs, args, 0, 0); err != nil {
 			return err
 		}
@@ -58,6 +60,9 @@ func benchCommand() command {
 			return err
 		}
 		defer os.RemoveAll(tmp)
+		if *soak > 0 {
+			return runSoak(ctx, e.stdout, tmp, *people, mode, *soak, *interval, *asJSON)
+		}
 		if *cpuProfile != "" {
 			f, err := os.Create(*cpuProfile)
 			if err != nil {
@@ -181,13 +186,18 @@ func baselineWrites(ctx context.Context, path string) (float64, error) {
 }
 
 // peakRSS is the process's peak resident set size (VmHWM), in bytes.
-func peakRSS() int64 {
+func peakRSS() int64 { return procStatus("VmHWM:") }
+
+// currentRSS is the process's resident set size now (VmRSS), in bytes.
+func currentRSS() int64 { return procStatus("VmRSS:") }
+
+func procStatus(field string) int64 {
 	b, err := os.ReadFile("/proc/self/status")
 	if err != nil {
 		return 0
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == field {
 			kb, _ := strconv.ParseInt(f[1], 10, 64)
 			return kb << 10
 		}
