@@ -80,7 +80,7 @@ func TestBrowserDrill(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), s.admin.password),
 		chromedp.SendKeys(chromedp.CSS(`input[name=code]`), code),
 		chromedp.Click(chromedp.CSS(`form.login button`)),
-		chromedp.WaitVisible(chromedp.CSS(`h1`)),
+		chromedp.WaitVisible(chromedp.CSS(`header.top nav`)), // only once logged in
 		chromedp.Navigate(s.url+"/send"),
 		chromedp.WaitVisible(chromedp.CSS(`#sendform`)),
 		chromedp.SendKeys(chromedp.CSS(`input[name=title]`), "Network compromise drill"),

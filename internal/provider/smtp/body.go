@@ -42,9 +42,9 @@ func render(p content.Parts, link string, ack bool) (text, html string, err erro
 	var h strings.Builder
 	data := struct {
 		content.Parts
-		Link template.URL
+		Link string // sanitised by html/template: only http(s) links pass
 		Ack  bool
-	}{p, template.URL(link), ack}
+	}{p, link, ack}
 	if err := htmlBody.Execute(&h, data); err != nil {
 		return "", "", fmt.Errorf("email html: %w", err)
 	}

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/mail"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,6 +40,21 @@ type Config struct {
 	Timeout time.Duration // per message (default 30 s)
 	Clock   clock.Clock
 	Log     *slog.Logger
+}
+
+// ConfigFromEnv reads PHONETREE_SMTP_HOST, _PORT, _USERNAME, _PASSWORD,
+// _FROM and _TLS. The ack link function is wired by the caller.
+func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	c := Config{Host: getenv("PHONETREE_SMTP_HOST"), Username: getenv("PHONETREE_SMTP_USERNAME"),
+		Password: getenv("PHONETREE_SMTP_PASSWORD"), From: getenv("PHONETREE_SMTP_FROM"), TLS: getenv("PHONETREE_SMTP_TLS")}
+	if v := getenv("PHONETREE_SMTP_PORT"); v != "" {
+		port, err := strconv.Atoi(v)
+		if err != nil || port <= 0 || port > 65535 {
+			return c, fmt.Errorf("PHONETREE_SMTP_PORT: %q is not a port", v)
+		}
+		c.Port = port
+	}
+	return c, nil
 }
 
 // Provider sends email. It is safe for concurrent use: each message gets

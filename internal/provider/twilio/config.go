@@ -72,17 +72,29 @@ var (
 // ConfigFromEnv reads the PHONETREE_TWILIO_* variables and
 // PHONETREE_PUBLIC_URL. Flags, where a command has them, override it.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
+	return ConfigFromEnvPrefix(getenv, "PHONETREE_TWILIO_")
+}
+
+// ConfigFromEnvPrefix reads prefix+ACCOUNT_SID, AUTH_TOKEN, FROM,
+// VOICE_FROM, API_URL, SMS_PER_SECOND and CALLS_PER_SECOND, and
+// PHONETREE_PUBLIC_URL: a second account for failover uses
+// PHONETREE_TWILIO_FAILOVER_, named "twilio-failover" with its webhooks
+// under /hooks/twilio-failover.
+func ConfigFromEnvPrefix(getenv func(string) string, prefix string) (Config, error) {
 	c := Config{
-		AccountSID: getenv("PHONETREE_TWILIO_ACCOUNT_SID"),
-		AuthToken:  getenv("PHONETREE_TWILIO_AUTH_TOKEN"),
-		VoiceFrom:  getenv("PHONETREE_TWILIO_VOICE_FROM"),
+		AccountSID: getenv(prefix + "ACCOUNT_SID"),
+		AuthToken:  getenv(prefix + "AUTH_TOKEN"),
+		VoiceFrom:  getenv(prefix + "VOICE_FROM"),
 		PublicURL:  getenv("PHONETREE_PUBLIC_URL"),
-		APIURL:     getenv("PHONETREE_TWILIO_API_URL"),
+		APIURL:     getenv(prefix + "API_URL"),
 	}
-	if err := c.SetFrom(getenv("PHONETREE_TWILIO_FROM")); err != nil {
-		return c, fmt.Errorf("PHONETREE_TWILIO_FROM: %w", err)
+	if prefix == "PHONETREE_TWILIO_FAILOVER_" {
+		c.Name, c.HookPath = "twilio-failover", "/hooks/twilio-failover"
 	}
-	for name, dst := range map[string]*float64{"PHONETREE_TWILIO_SMS_PER_SECOND": &c.SMSPerSecond, "PHONETREE_TWILIO_CALLS_PER_SECOND": &c.CallsPerSecond} {
+	if err := c.SetFrom(getenv(prefix + "FROM")); err != nil {
+		return c, fmt.Errorf("%sFROM: %w", prefix, err)
+	}
+	for name, dst := range map[string]*float64{prefix + "SMS_PER_SECOND": &c.SMSPerSecond, prefix + "CALLS_PER_SECOND": &c.CallsPerSecond} {
 		if v := getenv(name); v != "" {
 			f, err := strconv.ParseFloat(v, 64)
 			if err != nil || f <= 0 {

@@ -31,8 +31,8 @@ import (
 var t0 = time.Date(2026, 1, 5, 10, 0, 0, 0, time.UTC)
 
 const (
-	accountSID = "AC0123456789abcdef0123456789abcdef"
-	authToken  = "f00dfeedf00dfeedf00dfeedf00dfeed"
+	accountSID  = "AC0123456789abcdef0123456789abcdef"
+	authToken   = "f00dfeedf00dfeedf00dfeedf00dfeed"
 	accountSID2 = "AC00000000000000000000000000000002"
 	authToken2  = "5ec0d5ec0d5ec0d5ec0d5ec0d5ec0d00"
 )

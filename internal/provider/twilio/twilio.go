@@ -43,7 +43,10 @@ func New(cfg Config) (*Provider, error) {
 	base, _ := url.Parse(cfg.APIURL)
 	inner := cfg.HTTP.Transport
 	if inner == nil {
-		inner = http.DefaultTransport
+		// keep connections for concurrent sends (the default keeps 2 idle)
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = 128
+		inner = t
 	}
 	return &Provider{
 		cfg:       cfg,

@@ -12,10 +12,20 @@ import (
 // Each kind of change is one statement over array parameters, whatever the
 // batch's size: unnest turns the arrays back into rows.
 const (
-	upsertRecipientsSQL = `INSERT INTO recipients (bulletin, idx, state, method, attempts, flags, method_at, heal_at, acked_at, response, next_at)
-		SELECT b, i, s, m, a, f, ma, ha, aa, r, NULLIF(n, 0)
-		FROM unnest($1::bigint[], $2::integer[], $3::smallint[], $4::smallint[], $5::smallint[], $6::smallint[],
-			$7::bigint[], $8::bigint[], $9::bigint[], $10::smallint[], $11::bigint[]) AS v(b, i, s, m, a, f, ma, ha, aa, r, n)
+	// Recipients are upserted, but the engine only ever changes existing
+	// ones: an UPDATE joined to the batch changes them, and the INSERT of
+	// the missing ones is skipped at once when the UPDATE found them all
+	// (INSERT … ON CONFLICT DO UPDATE would probe and lock each row first).
+	upsertRecipientsSQL = `WITH v AS (
+			SELECT * FROM unnest($1::bigint[], $2::integer[], $3::smallint[], $4::smallint[], $5::smallint[], $6::smallint[],
+				$7::bigint[], $8::bigint[], $9::bigint[], $10::smallint[], $11::bigint[]) AS v(b, i, s, m, a, f, ma, ha, aa, r, n)),
+		u AS (UPDATE recipients x SET state = v.s, method = v.m, attempts = v.a, flags = v.f, method_at = v.ma,
+				heal_at = v.ha, acked_at = v.aa, response = v.r, next_at = NULLIF(v.n, 0)
+			FROM v WHERE x.bulletin = v.b AND x.idx = v.i RETURNING 1)
+		INSERT INTO recipients (bulletin, idx, state, method, attempts, flags, method_at, heal_at, acked_at, response, next_at)
+		SELECT b, i, s, m, a, f, ma, ha, aa, r, NULLIF(n, 0) FROM v
+		WHERE (SELECT count(*) FROM u) < (SELECT count(*) FROM v)
+			AND NOT EXISTS (SELECT 1 FROM recipients x WHERE x.bulletin = v.b AND x.idx = v.i)
 		ON CONFLICT (bulletin, idx) DO UPDATE SET state = excluded.state, method = excluded.method,
 			attempts = excluded.attempts, flags = excluded.flags, method_at = excluded.method_at, heal_at = excluded.heal_at,
 			acked_at = excluded.acked_at, response = excluded.response, next_at = excluded.next_at`
@@ -30,10 +40,10 @@ const (
 		FROM unnest($1::bigint[], $2::smallint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[])
 			AS v(id, status, provider_id, lease_until, at, error, due_at)
 		WHERE a.id = v.id`
-	// A recipient's attempts are one id range; its call list (store.CallListSeq) is past the range.
-	withdrawSQL = `UPDATE attempts a SET status = $3
-		FROM unnest($1::bigint[], $2::bigint[]) AS v(lo, hi)
-		WHERE a.id >= v.lo AND a.id < v.hi AND a.status <= $4`
+	// A recipient's attempts are one id range (its call list, at
+	// store.CallListSeq, is past it): one statement a recipient, so that each
+	// is an index range scan.
+	withdrawSQL     = `UPDATE attempts SET status = $1 WHERE id >= $2 AND id < $3 AND status <= $4`
 	insertEventsSQL = `INSERT INTO events (bulletin, idx, at, kind, attempt, detail)
 		SELECT * FROM unnest($1::bigint[], $2::integer[], $3::bigint[], $4::text[], $5::bigint[], $6::text[])`
 	insertCallTasksSQL = `INSERT INTO call_tasks (bulletin, assignee, subject, created_at, state)
@@ -63,12 +73,9 @@ func (s *Store) Apply(ctx context.Context, b *store.Batch) error {
 	if len(b.Attempts) > 0 {
 		queue("attempt updates", updateAttemptsSQL, updateArgs(mergeUpdates(b.Attempts))...)
 	}
-	if len(b.WithdrawFor) > 0 {
-		lo, hi := make([]int64, len(b.WithdrawFor)), make([]int64, len(b.WithdrawFor))
-		for i, r := range b.WithdrawFor {
-			lo[i], hi[i] = store.AttemptID(r.Bulletin, r.Idx, 0), store.AttemptID(r.Bulletin, r.Idx, store.CallListSeq)
-		}
-		queue("withdraw", withdrawSQL, lo, hi, store.AttemptWithdrawn, store.AttemptSending)
+	for _, r := range b.WithdrawFor {
+		queue("withdraw", withdrawSQL, store.AttemptWithdrawn, store.AttemptID(r.Bulletin, r.Idx, 0),
+			store.AttemptID(r.Bulletin, r.Idx, store.CallListSeq), store.AttemptSending)
 	}
 	if len(b.Events) > 0 {
 		queue("events", insertEventsSQL, eventArgs(b.Events)...)

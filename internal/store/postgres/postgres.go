@@ -40,6 +40,17 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
+	// Batches are arrays of unknown length to the planner: a generic plan
+	// looks rows up by index, as a batch wants, where a custom plan for a
+	// long array on a table without statistics yet can choose a hash join
+	// over a sequential scan; generic plans also skip planning per statement.
+	if _, ok := cfg.ConnConfig.RuntimeParams["plan_cache_mode"]; !ok {
+		cfg.ConnConfig.RuntimeParams["plan_cache_mode"] = "force_generic_plan"
+	}
+	cfg.AfterConnect = func(_ context.Context, c *pgx.Conn) error {
+		registerArrays(c.TypeMap())
+		return nil
+	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("postgres %s: %w", redact(cfg), err)

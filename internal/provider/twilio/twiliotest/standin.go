@@ -33,6 +33,8 @@ type Server struct {
 	accounts map[string]*Account
 	people   map[string]Person
 	Default  Person // for numbers without their own Person
+	// Latency delays each REST answer (wall time), as the internet does.
+	Latency  time.Duration
 	optedOut map[string]bool
 	queue    events
 	seq      int
@@ -144,6 +146,9 @@ var e164 = regexp.MustCompile(`^\+[1-9][0-9]{6,14}$`)
 
 // account authenticates a REST request (HTTP Basic: SID and token).
 func (s *Server) account(w http.ResponseWriter, r *http.Request) (*Account, bool) {
+	if s.Latency > 0 {
+		time.Sleep(s.Latency)
+	}
 	user, pass, ok := r.BasicAuth()
 	s.mu.Lock()
 	a := s.accounts[r.PathValue("sid")]
