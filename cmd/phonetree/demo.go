@@ -25,8 +25,19 @@ func demoCommand() command {
 		modeName := fs.String("mode", "broadcast", "broadcast, cascade or relay")
 		seed := fs.Int64("seed", 1, "random seed for the org and the simulated people (same seed, same run)")
 		asJSON := fs.Bool("json", false, "print the summary as one JSON object")
+		serve := fs.Bool("serve", false, "serve the live dashboard and keep serving after the run until Ctrl-C (the default on a terminal without --json)")
+		noServe := fs.Bool("no-serve", false, "do not serve the dashboard")
+		speed := fs.Float64("speed", 0, "simulated seconds per wall second (0: as fast as possible; 200 when serving the dashboard)")
 		if _, err := parse(fs, args, 0, 0); err != nil {
 			return err
+		}
+		interactive := isTTY(e.stdout) && !*asJSON
+		watch := (*serve || interactive) && !*noServe
+		if *speed < 0 {
+			return usageError{"--speed: must not be negative"}
+		}
+		if *speed == 0 && watch {
+			*speed = 200
 		}
 		mode, err := parseModeFlag(*modeName)
 		if err != nil {
@@ -44,41 +55,82 @@ func demoCommand() command {
 		if *asJSON {
 			out = e.stderr
 		}
-		s, err := runDemo(ctx, dir, *people, mode, *seed, newProgress(out))
+		s, dash, err := runDemo(ctx, dir, demoRun{people: *people, mode: mode, seed: *seed, speed: *speed, watch: watch}, newProgress(out), out)
 		if err != nil {
 			return err
 		}
 		if *asJSON {
-			return json.NewEncoder(e.stdout).Encode(s)
+			err = json.NewEncoder(e.stdout).Encode(s)
+		} else {
+			printSummary(e.stdout, s)
 		}
-		printSummary(e.stdout, s)
-		return nil
+		if dash == nil {
+			return err
+		}
+		fmt.Fprintf(out, "\nThe dashboard stays up at %s; press Ctrl-C to stop.\n", dash.url)
+		<-ctx.Done()
+		return dash.close()
 	}
 	return c
 }
 
-func runDemo(ctx context.Context, dir string, people int, mode cascade.Mode, seed int64, pr *progress) (*engine.Status, error) {
+// demoRun is what the demo runs.
+type demoRun struct {
+	people int
+	mode   cascade.Mode
+	seed   int64
+	speed  float64 // simulated seconds per wall second; 0: unpaced
+	watch  bool    // serve the live dashboard
+}
+
+// runDemo runs the demo in dir; with watch, the dashboard it returns is
+// still serving (the caller closes it) and the store stays open until then.
+func runDemo(ctx context.Context, dir string, d demoRun, pr *progress, out io.Writer) (*engine.Status, *dashboard, error) {
 	st, err := sqlite.Open(ctx, filepath.Join(dir, "demo.db"))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	defer st.Close()
 	key, _, err := (&dbFlags{db: filepath.Join(dir, "demo.db")}).keyQuiet()
 	if err != nil {
-		return nil, err
+		st.Close()
+		return nil, nil, err
 	}
-	if _, err := generateRoster(ctx, st, key, people, seed); err != nil {
-		return nil, err
+	if _, err := generateRoster(ctx, st, key, d.people, d.seed); err != nil {
+		st.Close()
+		return nil, nil, err
 	}
-	sm := newSimulation(st, key, uint64(seed), simLimits)
-	b, err := sm.eng.Send(ctx, engine.Bulletin{Status: "exercise", Title: "Network compromise",
+	sm := newSimulation(st, key, uint64(d.seed), simLimits)
+	var dash *dashboard
+	if d.watch {
+		if dash, err = startDashboard(ctx, out, st, sm.eng, key); err != nil {
+			st.Close()
+			return nil, nil, err
+		}
+		dash.after = st.Close
+	} else {
+		defer st.Close()
+	}
+	s, err := demoBulletin(ctx, sm, d, pr)
+	if err != nil && dash != nil {
+		dash.close()
+	}
+	return s, dash, err
+}
+
+func demoBulletin(ctx context.Context, sm *simulation, d demoRun, pr *progress) (*engine.Status, error) {
+	b, err := sm.eng.Send(ctx, engine.Bulletin{Status: "exercise", Title: "Network compromise", Actor: "demo",
 		Body: "Do not use company email or chat. Updates come only by this channel.",
-		Spec: engine.Spec{Policy: cascade.DefaultPolicy(mode)}})
+		Spec: engine.Spec{Policy: cascade.DefaultPolicy(d.mode)}})
 	if err != nil {
 		return nil, err
+	}
+	paced := func(time.Time) {}
+	if d.speed > 0 {
+		paced = pace(d.speed, simStart)
 	}
 	lastShown := time.Now()
 	sm.driver.Progress = func(now time.Time) error {
+		paced(now)
 		if time.Since(lastShown) < pr.interval {
 			return nil
 		}

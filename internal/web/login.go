@@ -17,6 +17,7 @@ const loginCookie = "pt_login" // the login form's pre-session CSRF cookie
 func (s *Server) loginRoutes() {
 	s.mux.HandleFunc("GET /login", s.loginForm)
 	s.mux.HandleFunc("POST /login", s.login)
+	s.mux.HandleFunc("GET /login/link/{token}", s.loginByLink)
 	s.mux.HandleFunc("POST /logout", s.page(auth.Read, s.logout))
 }
 

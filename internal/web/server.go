@@ -55,18 +55,19 @@ type Config struct {
 
 // Server serves phonetree over HTTP. Create it with New.
 type Server struct {
-	cfg      Config
-	mux      *http.ServeMux
-	metrics  *Metrics
-	acks     *collector
-	throttle *auth.Throttle
-	argon    chan struct{} // bounds concurrent password checks
-	pages    map[string]*template.Template
-	views    sync.Map // bulletin id -> *bulletinView
-	viewMu   sync.Mutex
-	snaps    *snapshots
-	ready    atomic.Bool
-	closing  chan struct{} // closed at shutdown: live views end
+	cfg       Config
+	mux       *http.ServeMux
+	metrics   *Metrics
+	acks      *collector
+	throttle  *auth.Throttle
+	argon     chan struct{} // bounds concurrent password checks
+	pages     map[string]*template.Template
+	views     sync.Map // bulletin id -> *bulletinView
+	viewMu    sync.Mutex
+	snaps     *snapshots
+	ready     atomic.Bool
+	closing   chan struct{} // closed at shutdown: live views end
+	usedLinks sync.Map      // login links already used
 }
 
 //go:embed templates
