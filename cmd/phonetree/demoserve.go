@@ -93,4 +93,3 @@ func isTTY(w io.Writer) bool {
 	p := newProgress(w)
 	return p.tty
 }
-
