@@ -232,9 +232,6 @@ func org(n int) string {
 		mgr := ""
 		if i > 1 {
 			mgr = fmt.Sprintf("P%d", i/3+1)
-			if i/3+1 == i {
-				mgr = "P1"
-			}
 		}
 		fmt.Fprintf(&b, "P%d,Person %d,%s,,,%s,,,,,\n", i, i, mgr, phone(i))
 	}

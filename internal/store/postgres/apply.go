@@ -52,58 +52,84 @@ const (
 		FROM unnest($1::bigint[], $2::text[]) AS v(id, state) WHERE b.id = v.id`
 )
 
-// Apply writes a batch atomically in one round trip: its statements are
-// pipelined in a pgx.Batch, which PostgreSQL runs as one implicit
-// transaction (nothing is committed unless every statement succeeds).
-// Changes apply in the order of SQLite's store, so a WithdrawFor also
-// withdraws the batch's own new attempts.
+// Apply writes a batch atomically. Its statements are pipelined in one
+// pgx.Batch, which PostgreSQL runs as one implicit transaction: one round
+// trip, and nothing is committed unless every statement succeeds. A batch
+// with audit entries takes a second round trip (see applyAudited). Changes
+// apply in the order of SQLite's store, so a WithdrawFor also withdraws the
+// batch's own new attempts.
 func (s *Store) Apply(ctx context.Context, b *store.Batch) error {
-	var q pgx.Batch
-	var what []string
-	queue := func(name, sql string, args ...any) {
-		q.Queue(sql, args...)
-		what = append(what, name)
+	var p pipeline
+	if len(b.Audit) > 0 {
+		p.queue("begin", "BEGIN")
 	}
 	if len(b.Recipients) > 0 {
-		queue("recipients", upsertRecipientsSQL, recipientArgs(lastRecipients(b.Recipients))...)
+		p.queue("recipients", upsertRecipientsSQL, recipientArgs(lastRecipients(b.Recipients))...)
 	}
 	if len(b.NewAttempts) > 0 {
-		queue("new attempts", insertAttemptsSQL, attemptArgs(b.NewAttempts)...)
+		p.queue("new attempts", insertAttemptsSQL, attemptArgs(b.NewAttempts)...)
 	}
 	if len(b.Attempts) > 0 {
-		queue("attempt updates", updateAttemptsSQL, updateArgs(mergeUpdates(b.Attempts))...)
+		p.queue("attempt updates", updateAttemptsSQL, updateArgs(mergeUpdates(b.Attempts))...)
 	}
 	for _, r := range b.WithdrawFor {
-		queue("withdraw", withdrawSQL, store.AttemptWithdrawn, store.AttemptID(r.Bulletin, r.Idx, 0),
+		p.queue("withdraw", withdrawSQL, store.AttemptWithdrawn, store.AttemptID(r.Bulletin, r.Idx, 0),
 			store.AttemptID(r.Bulletin, r.Idx, store.CallListSeq), store.AttemptSending)
 	}
 	if len(b.Events) > 0 {
-		queue("events", insertEventsSQL, eventArgs(b.Events)...)
+		p.queue("events", insertEventsSQL, eventArgs(b.Events)...)
 	}
 	if len(b.CallTasks) > 0 {
-		queue("call tasks", insertCallTasksSQL, callTaskArgs(b.CallTasks)...)
+		p.queue("call tasks", insertCallTasksSQL, callTaskArgs(b.CallTasks)...)
 	}
 	if len(b.Bulletins) > 0 {
 		ids, states := make([]int64, len(b.Bulletins)), make([]string, len(b.Bulletins))
 		for i, bs := range b.Bulletins {
 			ids[i], states[i] = bs.ID, bs.State
 		}
-		queue("bulletin states", updateBulletinsSQL, ids, states)
+		p.queue("bulletin states", updateBulletinsSQL, ids, states)
 	}
-	if q.Len() == 0 {
+	switch {
+	case len(b.Audit) > 0:
+		return s.applyAudited(ctx, &p, b.Audit)
+	case p.Len() == 0:
 		return nil
 	}
-	br := s.pool.SendBatch(ctx, &q)
-	for _, w := range what {
-		if _, err := br.Exec(); err != nil {
-			br.Close()
-			return fmt.Errorf("apply batch: %s: %w", w, err)
-		}
-	}
-	if err := br.Close(); err != nil {
-		return fmt.Errorf("apply batch: commit: %w", err)
+	if err := p.run(s.pool.SendBatch(ctx, &p.Batch)); err != nil {
+		return fmt.Errorf("apply batch: %w", err)
 	}
 	return nil
+}
+
+// pipeline is a pgx.Batch whose statements have names for errors.
+type pipeline struct {
+	pgx.Batch
+	what []string
+}
+
+func (p *pipeline) queue(name, sql string, args ...any) {
+	p.Queue(sql, args...)
+	p.what = append(p.what, name)
+}
+
+// exec reads the named statements' results; the error names the first
+// statement that failed.
+func (p *pipeline) exec(br pgx.BatchResults) error {
+	for _, w := range p.what {
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("%s: %w", w, err)
+		}
+	}
+	return nil
+}
+
+// run is exec, then closes br (committing an implicit transaction).
+func (p *pipeline) run(br pgx.BatchResults) error {
+	err := p.exec(br)
+	if cerr := br.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("commit: %w", cerr)
+	}
+	return err
 }
 
 // lastRecipients keeps the last change of each recipient, in the place of
