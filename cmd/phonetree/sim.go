@@ -46,7 +46,7 @@ func newSimulation(st store.Store, key *seal.Key, seed uint64, limits map[string
 	for _, m := range []string{"sms", "voice", "email", "webhook"} {
 		ps[m] = sp
 	}
-	eng := engine.New(engine.Config{Store: st, Clock: clk, Key: key, Providers: ps, Limits: limits})
+	eng := engine.New(engine.Config{Store: st, Clock: clk, Key: key, Providers: ps, Limits: limits, SendWorkers: 1})
 	return &simulation{eng: eng, driver: &simrun.Driver{Engine: eng, Sim: sp, Clock: clk, Start: simStart, Settle: true}}
 }
 

@@ -31,6 +31,9 @@ type Config struct {
 	Log       *slog.Logger
 	Batch     int           // recipients claimed per transaction (default 2000)
 	Lease     time.Duration // how long a claimed attempt is held (default 1 minute)
+	// SendWorkers is how many hand-overs are in flight at once (default 32;
+	// 1 for simulations, which must be deterministic and gain nothing).
+	SendWorkers int
 }
 
 // Engine runs bulletins. Its methods are safe for concurrent use; state
@@ -79,7 +82,12 @@ func New(cfg Config) *Engine {
 	if cfg.Lease == 0 {
 		cfg.Lease = time.Minute
 	}
+	if cfg.SendWorkers == 0 {
+		cfg.SendWorkers = 32
+	}
 	e := &Engine{cfg: cfg, runs: map[int64]*run{}, rosters: map[int64]*roster.Roster{}, buckets: map[string]*bucket{}, wake: make(chan struct{}, 1)}
+	// Work by an earlier process happened before now: reports count from here.
+	e.horizon = cfg.Clock.Now()
 	for m, l := range cfg.Limits {
 		e.buckets[m] = &bucket{limit: l}
 	}

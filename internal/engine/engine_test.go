@@ -152,7 +152,7 @@ func (h *harness) open() {
 	}
 	h.st = st
 	ps := map[string]provider.Provider{"sms": h.carrier, "voice": h.carrier, "email": h.carrier}
-	h.eng = engine.New(engine.Config{Store: st, Clock: h.clock, Key: h.key, Providers: ps})
+	h.eng = engine.New(engine.Config{Store: st, Clock: h.clock, Key: h.key, Providers: ps, SendWorkers: 1})
 	h.driver = &simrun.Driver{Engine: h.eng, Sim: h.carrier, Clock: h.clock, Start: t0}
 	h.t.Cleanup(func() { h.st.Close() })
 }

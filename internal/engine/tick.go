@@ -7,6 +7,7 @@ import (
 
 	"phonetree/internal/cascade"
 	"phonetree/internal/provider"
+	"phonetree/internal/provider/parallel"
 	"phonetree/internal/store"
 )
 
@@ -75,10 +76,8 @@ func (w *work) handOver() error {
 		if err := w.loadKeys(keys); err != nil {
 			return err
 		}
-		for _, a := range sends {
-			if err := w.handOne(a, false); err != nil {
-				return err
-			}
+		if err := w.handAll(sends, false); err != nil {
+			return err
 		}
 		if err := w.commit(); err != nil {
 			return err
@@ -87,20 +86,35 @@ func (w *work) handOver() error {
 	return nil
 }
 
-// handOne gives one attempt to its provider and records the result. A
-// direct attempt (to an idempotent provider) was never written as claimed: its
-// row is inserted now with the outcome. A claimed one is updated.
-func (w *work) handOne(a store.Attempt, direct bool) error {
-	rn, err := w.e.loadRun(w.ctx, a.Bulletin)
-	if err != nil {
-		return err
+// handAll gives attempts to their providers, up to Config.SendWorkers at
+// once (a carrier's API answers in tens to hundreds of milliseconds), and
+// records the results in order. A direct attempt (to an idempotent provider)
+// was never written as claimed: its row is inserted now with the outcome. A
+// claimed one is updated.
+func (w *work) handAll(as []store.Attempt, direct bool) error {
+	msgs := make([]provider.Message, len(as))
+	for i, a := range as {
+		rn, err := w.e.loadRun(w.ctx, a.Bulletin)
+		if err != nil {
+			return err
+		}
+		msgs[i] = rn.message(a)
 	}
-	p := w.e.cfg.Providers[a.Method]
-	var id string
-	if p == nil {
-		err = &provider.Error{Kind: provider.Permanent, Err: fmt.Errorf("no provider configured for %s", a.Method)}
-	} else {
-		id, err = p.Send(w.ctx, rn.message(a))
+	pick := func(m provider.Message) provider.Provider { return w.e.cfg.Providers[m.Method] }
+	results := parallel.Send(w.ctx, msgs, pick, w.e.cfg.SendWorkers)
+	for i, a := range as {
+		if err := w.recordResult(a, results[i].ID, results[i].Err, direct); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// recordResult notes what became of one hand-over.
+func (w *work) recordResult(a store.Attempt, id string, err error, direct bool) error {
+	rn, lerr := w.e.loadRun(w.ctx, a.Bulletin)
+	if lerr != nil {
+		return lerr
 	}
 	up := store.AttemptUpdate{ID: a.ID, At: w.now.UnixNano(), ProviderID: id}
 	outcome := cascade.Sent

@@ -223,15 +223,15 @@ func (w *work) commit() error {
 		if len(w.direct) == 0 {
 			break
 		}
-		direct := w.direct
+		var direct []store.Attempt
+		for _, a := range w.direct {
+			if !w.withdraw[rkey(a.Bulletin, a.Idx)] || a.Kind != store.AttemptContact {
+				direct = append(direct, a) // else acked or cancelled in this same work: never sent
+			}
+		}
 		w.direct = nil
-		for _, a := range direct {
-			if w.withdraw[rkey(a.Bulletin, a.Idx)] && a.Kind == store.AttemptContact {
-				continue // acked or cancelled in this same work: never sent
-			}
-			if err := w.handOne(a, true); err != nil {
-				return err
-			}
+		if err := w.handAll(direct, true); err != nil {
+			return err
 		}
 	}
 	// Writes in key order touch each page once and in order.

@@ -108,7 +108,7 @@ func (st *simState) open(ctx context.Context) error {
 		p = &faultyProvider{Provider: st.carrier, rng: rand.New(rand.NewPCG(st.cfg.Seed, uint64(100+st.res.Restarts)))}
 	}
 	ps := map[string]provider.Provider{"sms": p, "voice": p, "email": p, "webhook": p}
-	st.eng = engine.New(engine.Config{Store: s, Clock: st.clock, Key: st.key, Providers: ps, Batch: 50})
+	st.eng = engine.New(engine.Config{Store: s, Clock: st.clock, Key: st.key, Providers: ps, Batch: 50, SendWorkers: 1})
 	return nil
 }
 

@@ -49,7 +49,7 @@ func swarmCase(t *testing.T, seed uint64) Sim {
 
 // TestRegressionSeeds replays seeds that once failed.
 func TestRegressionSeeds(t *testing.T) {
-	for _, seed := range []uint64{} {
+	for _, seed := range []uint64{74} { // 74: a new engine after a restart must not record late reports before the old one's sends
 		if _, err := swarmCase(t, seed).Run(context.Background()); err != nil {
 			t.Fatalf("seed %d: %v", seed, err)
 		}

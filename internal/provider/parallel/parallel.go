@@ -32,6 +32,12 @@ func Send(ctx context.Context, msgs []provider.Message, pick func(provider.Messa
 		workers = DefaultWorkers
 	}
 	workers = min(workers, len(msgs))
+	if workers <= 1 {
+		for i, m := range msgs {
+			out[i] = sendOne(ctx, m, pick(m))
+		}
+		return out
+	}
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for range workers {
