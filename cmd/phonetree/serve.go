@@ -65,7 +65,16 @@ func serveCommand() command {
 			*baseURL = "http://" + ln.Addr().String()
 		}
 		metrics := web.NewMetrics()
+		var srv *web.Server
+		car, err := realCarriers(e.getenv, log, func(id int64) string { return srv.AckLink(id) })
+		if err != nil {
+			return err
+		}
 		wall := clock.Real{}
+		if len(car.providers) > 0 && *speed != 1 {
+			log.Warn("real carriers configured: the engine runs on the real clock (--sim-speed 1)", "carriers", car.names)
+			*speed = 1
+		}
 		clk := &clock.Scaled{Start: wall.Now(), Factor: *speed, Wall: wall}
 		sp := sim.New(*seed, model, clk)
 		if *simLog != "" {
@@ -77,17 +86,21 @@ func serveCommand() command {
 			defer sp.CloseLog()
 			clk.Start = epoch
 		}
-		ps := map[string]provider.Provider{}
+		ps, limits := map[string]provider.Provider{}, map[string]engine.Limit{}
 		for _, m := range []string{"sms", "voice", "email", "webhook"} {
-			ps[m] = web.CountProvider(sp, m, metrics)
+			p, l := provider.Provider(sp), simLimits[m]
+			if real := car.providers[m]; real != nil {
+				p, l = real, car.limits[m]
+			}
+			ps[m], limits[m] = web.CountProvider(p, m, metrics), l
 		}
-		eng := engine.New(engine.Config{Store: st, Clock: clk, Key: key, Providers: ps, Limits: simLimits, Log: log, Batch: 100})
-		srv, err := web.New(web.Config{Store: backend, Engine: eng, Key: key, Clock: wall, Log: log, Insecure: *insecure,
-			BaseURL: strings.TrimRight(*baseURL, "/"), Metrics: metrics})
+		eng := engine.New(engine.Config{Store: st, Clock: clk, Key: key, Providers: ps, Limits: limits, Log: log, Batch: 100})
+		srv, err = web.New(web.Config{Store: backend, Engine: eng, Key: key, Clock: wall, Log: log, Insecure: *insecure,
+			BaseURL: strings.TrimRight(*baseURL, "/"), Metrics: metrics, Hooks: car.hooks(eng)})
 		if err != nil {
 			return err
 		}
-		log.Info("phonetree serve", "addr", ln.Addr().String(), "db", db.db, "carrier", "sim", "sim_speed", *speed, "sim_model", *modelName)
+		log.Info("phonetree serve", "addr", ln.Addr().String(), "db", db.db, "carriers", append(car.names, "sim (the rest)"), "sim_speed", *speed, "sim_model", *modelName)
 		return srv.Serve(ctx, ln,
 			func(ctx context.Context) error { return eng.Serve(ctx, 250*time.Millisecond) },
 			func(ctx context.Context) error {

@@ -51,6 +51,10 @@ type Config struct {
 	MaxCSV     int64         // largest roster upload (default 64 MiB)
 	LivePoll   time.Duration // how often live views refresh (default 1 s)
 	Metrics    *Metrics      // where to count (default a new registry)
+	// Hooks are carriers' webhook handlers by mount pattern; they
+	// authenticate requests themselves (a carrier's signature), so they get
+	// no session, CSRF or body handling here.
+	Hooks map[string]http.Handler
 }
 
 // Server serves phonetree over HTTP. Create it with New.
@@ -144,6 +148,9 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("GET /healthz", s.healthz)
 	s.mux.HandleFunc("GET /readyz", s.readyz)
 	s.mux.HandleFunc("GET /metrics", s.metricsHandler)
+	for pattern, h := range s.cfg.Hooks {
+		s.mux.Handle(pattern, h)
+	}
 	s.ackRoutes()
 	s.callerRoutes()
 	s.loginRoutes()

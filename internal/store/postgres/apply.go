@@ -12,20 +12,10 @@ import (
 // Each kind of change is one statement over array parameters, whatever the
 // batch's size: unnest turns the arrays back into rows.
 const (
-	// Recipients are upserted, but the engine only ever changes existing
-	// ones: an UPDATE joined to the batch changes them, and the INSERT of
-	// the missing ones is skipped at once when the UPDATE found them all
-	// (INSERT … ON CONFLICT DO UPDATE would probe and lock each row first).
-	upsertRecipientsSQL = `WITH v AS (
-			SELECT * FROM unnest($1::bigint[], $2::integer[], $3::smallint[], $4::smallint[], $5::smallint[], $6::smallint[],
-				$7::bigint[], $8::bigint[], $9::bigint[], $10::smallint[], $11::bigint[]) AS v(b, i, s, m, a, f, ma, ha, aa, r, n)),
-		u AS (UPDATE recipients x SET state = v.s, method = v.m, attempts = v.a, flags = v.f, method_at = v.ma,
-				heal_at = v.ha, acked_at = v.aa, response = v.r, next_at = NULLIF(v.n, 0)
-			FROM v WHERE x.bulletin = v.b AND x.idx = v.i RETURNING 1)
-		INSERT INTO recipients (bulletin, idx, state, method, attempts, flags, method_at, heal_at, acked_at, response, next_at)
-		SELECT b, i, s, m, a, f, ma, ha, aa, r, NULLIF(n, 0) FROM v
-		WHERE (SELECT count(*) FROM u) < (SELECT count(*) FROM v)
-			AND NOT EXISTS (SELECT 1 FROM recipients x WHERE x.bulletin = v.b AND x.idx = v.i)
+	upsertRecipientsSQL = `INSERT INTO recipients (bulletin, idx, state, method, attempts, flags, method_at, heal_at, acked_at, response, next_at)
+		SELECT b, i, s, m, a, f, ma, ha, aa, r, NULLIF(n, 0)
+		FROM unnest($1::bigint[], $2::integer[], $3::smallint[], $4::smallint[], $5::smallint[], $6::smallint[],
+			$7::bigint[], $8::bigint[], $9::bigint[], $10::smallint[], $11::bigint[]) AS v(b, i, s, m, a, f, ma, ha, aa, r, n)
 		ON CONFLICT (bulletin, idx) DO UPDATE SET state = excluded.state, method = excluded.method,
 			attempts = excluded.attempts, flags = excluded.flags, method_at = excluded.method_at, heal_at = excluded.heal_at,
 			acked_at = excluded.acked_at, response = excluded.response, next_at = excluded.next_at`
