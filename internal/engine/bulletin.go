@@ -67,6 +67,9 @@ func (e *Engine) Send(ctx context.Context, in Bulletin) (*store.Bulletin, error)
 	if err := e.cfg.Store.CreateBulletin(ctx, b, rs); err != nil {
 		return nil, err
 	}
+	if err := e.signBulletin(ctx, b); err != nil {
+		return nil, fmt.Errorf("sign bulletin %d: %w", b.ID, err)
+	}
 	e.cfg.Log.Info("bulletin sent", "bulletin", b.ID, "mode", b.Mode, "recipients", len(rs))
 	entry := audit.Entry{At: now.UnixNano(), Actor: orDefault(in.Actor, "unknown"), Action: "send",
 		Subject: fmt.Sprintf("bulletin %d", b.ID), Detail: fmt.Sprintf("%s %s %s to %d people, roster version %d: %q",

@@ -223,3 +223,22 @@ func (r *Recipient) NextAt() int64 {
 type AuditLog interface {
 	AuditLog(ctx context.Context, fn func(*audit.Entry) error) error
 }
+
+// SigningKey is the instance's Ed25519 key; the private half is sealed with
+// the contact-data key.
+type SigningKey struct {
+	ID            int64
+	CreatedAt     int64
+	Public        []byte
+	PrivateSealed []byte
+}
+
+// Signatures stores the signing key and bulletin signatures (a backend's
+// optional interface).
+type Signatures interface {
+	SigningKey(ctx context.Context) (*SigningKey, error)
+	SigningKeyByID(ctx context.Context, id int64) (*SigningKey, error)
+	AddSigningKey(ctx context.Context, k *SigningKey) error
+	SaveSignature(ctx context.Context, bulletin, keyID int64, sig []byte) error
+	Signature(ctx context.Context, bulletin int64) (keyID int64, sig []byte, err error)
+}

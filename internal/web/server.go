@@ -152,6 +152,7 @@ func (s *Server) routes() {
 		s.mux.Handle(pattern, h)
 	}
 	s.ackRoutes()
+	s.verifyRoutes()
 	s.callerRoutes()
 	s.loginRoutes()
 	s.apiRosterRoutes()

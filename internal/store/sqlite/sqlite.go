@@ -24,13 +24,17 @@ var accountsSchema string
 //go:embed audit.sql
 var auditSchema string
 
+//go:embed signing.sql
+var signingSchema string
+
 // migrations are applied in order, forward only; index+1 is the user_version.
-var migrations = []string{schema, accountsSchema, auditSchema}
+var migrations = []string{schema, accountsSchema, auditSchema, signingSchema}
 
 // Store is a SQLite-backed store.Store.
 type Store struct {
-	w *sql.DB // the single writer
-	r *sql.DB // readers
+	w    *sql.DB // the single writer
+	r    *sql.DB // readers
+	path string
 }
 
 var _ store.Store = (*Store)(nil)
@@ -53,7 +57,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
-	s := &Store{w: w, r: r}
+	s := &Store{w: w, r: r, path: path}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -83,6 +87,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Path is the database file.
+func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
 func (s *Store) Close() error {
