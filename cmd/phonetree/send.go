@@ -31,6 +31,8 @@ func sendCommand() command {
 		kind := fs.String("kind", "alert", "alert, update or cancel (an all-clear that stops the incident's running bulletins)")
 		incident := fs.Int64("incident", 0, "incident to add this bulletin to (default a new incident)")
 		responses := fs.String("responses", "Safe,Need help", "comma-separated response options")
+		breakGlass := fs.String("break-glass", "", "send an actual bulletin to more than --approval-threshold people without a second operator's approval, for this reason (loudly audited)")
+		threshold := fs.Int("approval-threshold", 25, "two-person rule: an actual bulletin to more people than this waits for approval (0: off)")
 		simulate := fs.Bool("simulate", false, "run the bulletin now on the simulated carrier (virtual time) and print the summary")
 		seed := fs.Int64("seed", 1, "with --simulate: the simulated people's seed")
 		if _, err := parse(fs, args, 0, 0); err != nil {
@@ -48,11 +50,16 @@ func sendCommand() command {
 			return err
 		}
 		defer st.Close()
-		in := engine.Bulletin{Incident: *incident, Kind: *kind, Status: *status, Title: *title, Body: *body, Actor: cliActor(e),
+		in := engine.Bulletin{Incident: *incident, Kind: *kind, Status: *status, Title: *title, Body: *body, Actor: cliActor(e), BreakGlass: *breakGlass,
 			Spec: engine.Spec{Policy: cascade.DefaultPolicy(mode), Short: *short, Responses: splitList(*responses), Audience: splitList(*audience)}}
 		if !*simulate {
-			eng := engine.New(engine.Config{Store: st, Key: key})
+			eng := engine.New(engine.Config{Store: st, Key: key, ApprovalThreshold: *threshold})
 			b, err := eng.Send(ctx, in)
+			var held *engine.NeedsApproval
+			if errors.As(err, &held) {
+				fmt.Fprintf(e.stdout, "held for approval: %v\nan approver approves it in the dashboard's API (POST /api/v1/approvals/%d/approve), or an admin re-sends with --break-glass REASON\n", held, held.Request)
+				return nil
+			}
 			if err != nil {
 				return err
 			}

@@ -33,6 +33,7 @@ func serveCommand() command {
 		speed := fs.Float64("sim-speed", 60, "simulated carrier: how much faster than real time the simulated world runs")
 		modelName := fs.String("sim-model", "default", "simulated people: default (SIM-MODEL.md) or all-ack (everyone acks the first message)")
 		seed := fs.Uint64("sim-seed", 1, "simulated people's seed")
+		threshold := fs.Int("approval-threshold", 25, "two-person rule: an actual bulletin to more people than this waits for a second operator's approval (0: off)")
 		simLog := fs.String("sim-log", "", "simulated carrier: keep its own record of sends in this file, outside the database, so it deduplicates and owes its replies across restarts")
 		if _, err := parse(fs, args, 0, 0); err != nil {
 			return err
@@ -94,7 +95,8 @@ func serveCommand() command {
 			}
 			ps[m], limits[m] = web.CountProvider(p, m, metrics), l
 		}
-		eng := engine.New(engine.Config{Store: st, Clock: clk, Key: key, Providers: ps, Limits: limits, Log: log, Batch: 100})
+		eng := engine.New(engine.Config{Store: st, Clock: clk, Key: key, Providers: ps, Limits: limits, Log: log, Batch: 100,
+			ApprovalThreshold: *threshold})
 		srv, err = web.New(web.Config{Store: backend, Engine: eng, Key: key, Clock: wall, Log: log, Insecure: *insecure,
 			BaseURL: strings.TrimRight(*baseURL, "/"), Metrics: metrics, Hooks: car.hooks(eng)})
 		if err != nil {

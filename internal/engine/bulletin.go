@@ -21,6 +21,10 @@ type Bulletin struct {
 	Body     string
 	Spec     Spec
 	Actor    string // who sent it, for the audit log ("cli:alice", "user:3")
+	// ApprovedBy is the second operator who approved it (two-person rule).
+	ApprovedBy string `json:",omitempty"`
+	// BreakGlass, when set, is an admin's reason for sending without approval.
+	BreakGlass string `json:",omitempty"`
 }
 
 // Send freezes the current roster version, creates the bulletin's recipients
@@ -64,6 +68,9 @@ func (e *Engine) Send(ctx context.Context, in Bulletin) (*store.Bulletin, error)
 	b := &store.Bulletin{Incident: in.Incident, Kind: in.Kind, Status: in.Status, Title: in.Title, Body: in.Body,
 		Mode: in.Spec.Policy.Mode.String(), Policy: string(spec), RosterVersion: v.ID, CreatedAt: now.UnixNano(), State: "running"}
 	rs := initialRecipients(in.Spec.Policy.Mode, tree.Parent, tree.Depth, member, now)
+	if e.needsApproval(in, len(rs)) {
+		return nil, e.hold(ctx, in, len(rs))
+	}
 	if err := e.cfg.Store.CreateBulletin(ctx, b, rs); err != nil {
 		return nil, err
 	}
@@ -74,6 +81,14 @@ func (e *Engine) Send(ctx context.Context, in Bulletin) (*store.Bulletin, error)
 	entry := audit.Entry{At: now.UnixNano(), Actor: orDefault(in.Actor, "unknown"), Action: "send",
 		Subject: fmt.Sprintf("bulletin %d", b.ID), Detail: fmt.Sprintf("%s %s %s to %d people, roster version %d: %q",
 			b.Status, b.Kind, b.Mode, len(rs), v.ID, b.Title)}
+	switch {
+	case in.BreakGlass != "":
+		entry.Action = "BREAK-GLASS send"
+		entry.Detail += fmt.Sprintf("; two-person rule overridden, reason: %q", in.BreakGlass)
+		e.cfg.Log.Warn("BREAK-GLASS: bulletin sent without a second operator's approval", "bulletin", b.ID, "by", entry.Actor, "reason", in.BreakGlass)
+	case in.ApprovedBy != "":
+		entry.Detail += "; approved by " + in.ApprovedBy
+	}
 	if err := e.cfg.Store.Apply(ctx, &store.Batch{Audit: []audit.Entry{entry}}); err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}

@@ -34,6 +34,9 @@ type Config struct {
 	// SendWorkers is how many hand-overs are in flight at once (default 32;
 	// 1 for simulations, which must be deterministic and gain nothing).
 	SendWorkers int
+	// ApprovalThreshold is the two-person rule: an actual bulletin to more
+	// people than this waits for a second operator's approval (0: no rule).
+	ApprovalThreshold int
 }
 
 // Engine runs bulletins. Its methods are safe for concurrent use; state

@@ -242,3 +242,24 @@ type Signatures interface {
 	SaveSignature(ctx context.Context, bulletin, keyID int64, sig []byte) error
 	Signature(ctx context.Context, bulletin int64) (keyID int64, sig []byte, err error)
 }
+
+// SendRequest is a bulletin held for a second operator's approval.
+type SendRequest struct {
+	ID         int64
+	CreatedAt  int64
+	Requester  string
+	Request    string // the bulletin as asked for (engine JSON)
+	Recipients int
+	State      string // awaiting approval, approving, approved, failed
+	DecidedBy  string
+	DecidedAt  int64
+	Bulletin   int64 // once sent
+}
+
+// Approvals holds bulletins waiting for approval (a backend's optional interface).
+type Approvals interface {
+	AddSendRequest(ctx context.Context, r *SendRequest) error
+	SendRequest(ctx context.Context, id int64) (*SendRequest, error)
+	SendRequests(ctx context.Context) ([]SendRequest, error)
+	DecideSendRequest(ctx context.Context, id int64, from, to, by string, at, bulletin int64) (bool, error)
+}

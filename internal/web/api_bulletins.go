@@ -20,6 +20,8 @@ func (s *Server) apiBulletinRoutes() {
 	s.mux.HandleFunc("GET /api/v1/bulletins/{id}", s.api(auth.Read, s.apiBulletin))
 	s.mux.HandleFunc("POST /api/v1/bulletins/{id}/cancel", s.api(auth.Send, s.apiCancel))
 	s.mux.HandleFunc("GET /api/v1/bulletins/{id}/status", s.api(auth.Read, s.apiStatus))
+	s.mux.HandleFunc("GET /api/v1/approvals", s.api(auth.Read, s.apiApprovals))
+	s.mux.HandleFunc("POST /api/v1/approvals/{id}/approve", s.api(auth.Approve, s.apiApprove))
 }
 
 type bulletinJSON struct {
@@ -144,6 +146,9 @@ type sendRequest struct {
 	Incident  int64    `json:"incident"`
 	Audience  []string `json:"audience"`
 	Responses []string `json:"responses"`
+	// BreakGlass is an admin's reason for sending an actual bulletin
+	// without a second operator's approval; it is loudly audited.
+	BreakGlass string `json:"break_glass"`
 }
 
 func (s *Server) apiSend(w http.ResponseWriter, r *http.Request, p *principal) {
@@ -153,6 +158,13 @@ func (s *Server) apiSend(w http.ResponseWriter, r *http.Request, p *principal) {
 		return
 	}
 	b, err := s.send(r, p, req)
+	var held *engine.NeedsApproval
+	if errors.As(err, &held) {
+		w.Header().Set("Location", "/api/v1/approvals/"+itoa(held.Request))
+		writeJSON(w, http.StatusAccepted, map[string]any{"approval": map[string]any{"id": held.Request,
+			"state": "awaiting approval", "recipients": held.Recipients, "message": held.Error()}})
+		return
+	}
 	if err != nil {
 		writeError(w, err)
 		return
@@ -167,8 +179,16 @@ func (s *Server) send(r *http.Request, p *principal, req sendRequest) (*store.Bu
 	if err != nil {
 		return nil, err
 	}
+	in.Actor = actor(p)
+	if in.BreakGlass = strings.TrimSpace(req.BreakGlass); in.BreakGlass != "" && p.User.Role != string(auth.Admin) {
+		return nil, &apiError{Status: http.StatusForbidden, Code: "forbidden", Field: "break_glass", Message: "break-glass needs the admin role"}
+	}
 	b, err := s.cfg.Engine.Send(r.Context(), in)
+	var held *engine.NeedsApproval
 	switch {
+	case errors.As(err, &held):
+		s.cfg.Log.Info("bulletin held for approval", "request", held.Request, "recipients", held.Recipients, "by", p.User.Name)
+		return nil, err
 	case errors.Is(err, engine.ErrNoRoster):
 		return nil, errConflict("no_roster", err.Error())
 	case err != nil && strings.HasPrefix(err.Error(), "audience: "):

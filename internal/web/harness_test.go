@@ -59,6 +59,12 @@ type harness struct {
 
 func newHarness(t *testing.T, people int) *harness {
 	t.Helper()
+	return newHarnessWith(t, people, nil)
+}
+
+// newHarnessWith is newHarness with the engine's configuration adjusted by tune.
+func newHarnessWith(t *testing.T, people int, tune func(*engine.Config)) *harness {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	dir := t.TempDir()
 	st, err := sqlite.Open(ctx, filepath.Join(dir, "pt.db"))
@@ -71,8 +77,12 @@ func newHarness(t *testing.T, people int) *harness {
 	}
 	h := &harness{t: t, st: st, key: key, clk: clock.NewFake(t0), wall: clock.NewFake(t0)}
 	q := &quiet{}
-	h.eng = engine.New(engine.Config{Store: st, Clock: h.clk, Key: key,
-		Providers: map[string]provider.Provider{"sms": q, "voice": q, "email": q, "webhook": q}})
+	cfg := engine.Config{Store: st, Clock: h.clk, Key: key,
+		Providers: map[string]provider.Provider{"sms": q, "voice": q, "email": q, "webhook": q}}
+	if tune != nil {
+		tune(&cfg)
+	}
+	h.eng = engine.New(cfg)
 	h.srv, err = New(Config{Store: st, Engine: h.eng, Key: key, Clock: h.wall, Insecure: true, LivePoll: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

@@ -40,6 +40,8 @@ func apiRoutes(b, c int64, csv string) []route {
 		{"POST", p("/api/v1/bulletins/%d/call-tasks"), `{"person":"E000006"}`, auth.WorkCalls},
 		{"POST", p("/api/v1/bulletins/%d/call-tasks/1/done"), "", auth.WorkCalls},
 		{"GET", "/api/v1/call-tasks", "", auth.Read},
+		{"GET", "/api/v1/approvals", "", auth.Read},
+		{"POST", "/api/v1/approvals/999/approve", "", auth.Approve},
 		{"POST", "/api/v1/roster", csv, auth.ManageRoster},
 		{"GET", "/api/v1/roster/versions", "", auth.Read},
 		{"GET", "/api/v1/roster/versions/1", "", auth.Read},
@@ -119,6 +121,7 @@ var may = map[auth.Permission][]auth.Role{
 	auth.WorkCalls:    {auth.Admin, auth.Commander, auth.Caller},
 	auth.Send:         {auth.Admin, auth.Commander},
 	auth.ManageRoster: {auth.Admin},
+	auth.Approve:      {auth.Admin, auth.Approver},
 }
 
 func allowed(role auth.Role, p auth.Permission) bool { return slices.Contains(may[p], role) }

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
+	"phonetree/internal/engine"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -127,6 +129,12 @@ func (s *Server) sendForm(w http.ResponseWriter, r *http.Request, p *principal) 
 		return
 	}
 	b, err := s.send(r, p, d.Req)
+	var held *engine.NeedsApproval
+	if errors.As(err, &held) {
+		d.Error = held.Error() + ". An approver approves it (POST /api/v1/approvals/" + itoa(held.Request) + "/approve)."
+		s.renderSend(w, r, p, http.StatusAccepted, d)
+		return
+	}
 	if err != nil {
 		ae := asAPIError(err)
 		d.Error, d.Field = ae.Message, ae.Field

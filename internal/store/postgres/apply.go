@@ -19,21 +19,25 @@ const (
 		ON CONFLICT (bulletin, idx) DO UPDATE SET state = excluded.state, method = excluded.method,
 			attempts = excluded.attempts, flags = excluded.flags, method_at = excluded.method_at, heal_at = excluded.heal_at,
 			acked_at = excluded.acked_at, response = excluded.response, next_at = excluded.next_at`
-	insertAttemptsSQL = `INSERT INTO attempts (` + attemptCols + `)
-		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::integer[], $4::smallint[], $5::smallint[], $6::text[],
-			$7::smallint[], $8::bigint[], $9::bigint[], $10::text[], $11::bigint[], $12::bigint[], $13::text[])`
+	// queued_at is due_at while an attempt is queued (see the schema).
+	insertAttemptsSQL = `INSERT INTO attempts (` + attemptCols + `, queued_at)
+		SELECT *, CASE WHEN v.status = 0 THEN v.due_at END
+		FROM unnest($1::bigint[], $2::bigint[], $3::integer[], $4::smallint[], $5::smallint[], $6::text[],
+			$7::smallint[], $8::bigint[], $9::bigint[], $10::text[], $11::bigint[], $12::bigint[], $13::text[])
+			AS v(id, bulletin, idx, seq, kind, method, status, due_at, lease_until, provider_id, created_at, updated_at, error)`
 	// An empty provider id or error keeps the one already recorded.
 	updateAttemptsSQL = `UPDATE attempts a SET status = v.status,
 			provider_id = CASE WHEN v.provider_id = '' THEN a.provider_id ELSE v.provider_id END,
 			lease_until = v.lease_until, updated_at = v.at, due_at = v.due_at,
-			error = CASE WHEN v.error = '' THEN a.error ELSE v.error END
+			error = CASE WHEN v.error = '' THEN a.error ELSE v.error END,
+			queued_at = CASE WHEN v.status = 0 THEN v.due_at END
 		FROM unnest($1::bigint[], $2::smallint[], $3::text[], $4::bigint[], $5::bigint[], $6::text[], $7::bigint[])
 			AS v(id, status, provider_id, lease_until, at, error, due_at)
 		WHERE a.id = v.id`
 	// A recipient's attempts are one id range (its call list, at
 	// store.CallListSeq, is past it): one statement a recipient, so that each
 	// is an index range scan.
-	withdrawSQL     = `UPDATE attempts SET status = $1 WHERE id >= $2 AND id < $3 AND status <= $4`
+	withdrawSQL     = `UPDATE attempts SET status = $1, queued_at = NULL WHERE id >= $2 AND id < $3 AND status <= $4`
 	insertEventsSQL = `INSERT INTO events (bulletin, idx, at, kind, attempt, detail)
 		SELECT * FROM unnest($1::bigint[], $2::integer[], $3::bigint[], $4::text[], $5::bigint[], $6::text[])`
 	insertCallTasksSQL = `INSERT INTO call_tasks (bulletin, assignee, subject, created_at, state)

@@ -49,7 +49,7 @@ func (s *Store) BulletinAttempts(ctx context.Context, bulletin int64) ([]store.A
 // Queued returns queued attempts due by now, oldest first.
 func (s *Store) Queued(ctx context.Context, now int64, limit int) ([]store.Attempt, error) {
 	as, err := scanAttempts(s.pool.Query(ctx, `SELECT `+attemptCols+` FROM attempts
-		WHERE status = 0 AND due_at <= $1 ORDER BY due_at, id LIMIT $2`, now, limit))
+		WHERE queued_at <= $1 ORDER BY queued_at, id LIMIT $2`, now, limit))
 	if err != nil {
 		return nil, fmt.Errorf("queued attempts: %w", err)
 	}

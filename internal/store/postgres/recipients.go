@@ -42,7 +42,7 @@ func (s *Store) Due(ctx context.Context, now int64, limit int) ([]store.Recipien
 func (s *Store) NextDue(ctx context.Context) (int64, bool, error) {
 	var r, a *int64
 	err := s.pool.QueryRow(ctx, `SELECT (SELECT min(next_at) FROM recipients WHERE next_at IS NOT NULL),
-		(SELECT min(due_at) FROM attempts WHERE status = 0)`).Scan(&r, &a)
+		(SELECT min(queued_at) FROM attempts)`).Scan(&r, &a)
 	if err != nil {
 		return 0, false, fmt.Errorf("next due: %w", err)
 	}

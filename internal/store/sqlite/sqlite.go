@@ -27,8 +27,11 @@ var auditSchema string
 //go:embed signing.sql
 var signingSchema string
 
+//go:embed approvals.sql
+var approvalsSchema string
+
 // migrations are applied in order, forward only; index+1 is the user_version.
-var migrations = []string{schema, accountsSchema, auditSchema, signingSchema}
+var migrations = []string{schema, accountsSchema, auditSchema, signingSchema, approvalsSchema}
 
 // Store is a SQLite-backed store.Store.
 type Store struct {

@@ -96,6 +96,7 @@ func testWithdrawFor(t *testing.T, s store.Store) {
 	got := attemptStatuses(t, s, sent.ID, sending.ID, queued.ID, fresh.ID, list.ID, before.ID, after.ID)
 	equal(t, "statuses (by id)", got, []uint8{store.AttemptQueued, store.AttemptSent, store.AttemptWithdrawn,
 		store.AttemptWithdrawn, store.AttemptWithdrawn, store.AttemptSending, store.AttemptSending})
+	equal(t, "queued after withdrawing", attemptIDs(get[[]store.Attempt](t)(s.Queued(t.Context(), t0, 10))), []int64{before.ID})
 }
 
 func testQueued(t *testing.T, s store.Store) {
