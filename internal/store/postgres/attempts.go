@@ -12,10 +12,7 @@ import (
 const attemptCols = `id, bulletin, idx, seq, kind, method, status, due_at, lease_until, provider_id, created_at, updated_at, error`
 
 func scanAttempts(rows pgx.Rows, err error) ([]store.Attempt, error) {
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Attempt, error) {
+	return collect(rows, err, func(row pgx.CollectableRow) (store.Attempt, error) {
 		var a store.Attempt
 		var kind, status int16
 		err := row.Scan(&a.ID, &a.Bulletin, &a.Idx, &a.Seq, &kind, &a.Method, &status, &a.DueAt, &a.LeaseUntil, &a.ProviderID, &a.CreatedAt, &a.UpdatedAt, &a.Error)
@@ -69,33 +66,35 @@ func (s *Store) Leased(ctx context.Context, now int64) ([]store.Attempt, error) 
 // CallTasks returns a bulletin's call tasks.
 func (s *Store) CallTasks(ctx context.Context, bulletin int64) ([]store.CallTask, error) {
 	rows, err := s.pool.Query(ctx, `SELECT id, bulletin, assignee, subject, created_at, state FROM call_tasks WHERE bulletin = $1 ORDER BY id`, bulletin)
-	if err == nil {
-		var ts []store.CallTask
-		ts, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.CallTask, error) {
-			var t store.CallTask
-			err := row.Scan(&t.ID, &t.Bulletin, &t.Assignee, &t.Subject, &t.CreatedAt, &t.State)
-			return t, err
-		})
-		if err == nil {
-			return ts, nil
-		}
+	ts, err := collect(rows, err, func(row pgx.CollectableRow) (store.CallTask, error) {
+		var t store.CallTask
+		err := row.Scan(&t.ID, &t.Bulletin, &t.Assignee, &t.Subject, &t.CreatedAt, &t.State)
+		return t, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bulletin %d: call tasks: %w", bulletin, err)
 	}
-	return nil, fmt.Errorf("bulletin %d: call tasks: %w", bulletin, err)
+	return ts, nil
 }
 
 // Events returns a bulletin's event log in order.
 func (s *Store) Events(ctx context.Context, bulletin int64) ([]store.Event, error) {
 	rows, err := s.pool.Query(ctx, `SELECT bulletin, idx, at, kind, attempt, detail FROM events WHERE bulletin = $1 ORDER BY id`, bulletin)
-	if err == nil {
-		var es []store.Event
-		es, err = pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Event, error) {
-			var e store.Event
-			err := row.Scan(&e.Bulletin, &e.Idx, &e.At, &e.Kind, &e.Attempt, &e.Detail)
-			return e, err
-		})
-		if err == nil {
-			return es, nil
-		}
+	es, err := collect(rows, err, func(row pgx.CollectableRow) (store.Event, error) {
+		var e store.Event
+		err := row.Scan(&e.Bulletin, &e.Idx, &e.At, &e.Kind, &e.Attempt, &e.Detail)
+		return e, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bulletin %d: events: %w", bulletin, err)
 	}
-	return nil, fmt.Errorf("bulletin %d: events: %w", bulletin, err)
+	return es, nil
+}
+
+// collect reads every row with scan; err is the query's own error.
+func collect[T any](rows pgx.Rows, err error, scan pgx.RowToFunc[T]) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, scan)
 }

@@ -67,10 +67,7 @@ func (s *Store) Bulletin(ctx context.Context, id int64) (*store.Bulletin, error)
 // Bulletins lists bulletins, newest first.
 func (s *Store) Bulletins(ctx context.Context) ([]store.Bulletin, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+bulletinCols+` FROM bulletins ORDER BY id DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("bulletins: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.Bulletin, error) { return scanBulletin(r) })
+	out, err := collect(rows, err, func(r pgx.CollectableRow) (store.Bulletin, error) { return scanBulletin(r) })
 	if err != nil {
 		return nil, fmt.Errorf("bulletins: %w", err)
 	}

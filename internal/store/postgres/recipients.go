@@ -14,10 +14,7 @@ var recipientColNames = []string{"bulletin", "idx", "state", "method", "attempts
 const recipientCols = `bulletin, idx, state, method, attempts, flags, method_at, heal_at, acked_at, response`
 
 func scanRecipients(rows pgx.Rows, err error) ([]store.Recipient, error) {
-	if err != nil {
-		return nil, err
-	}
-	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.Recipient, error) {
+	return collect(rows, err, func(row pgx.CollectableRow) (store.Recipient, error) {
 		var r store.Recipient
 		var state, flags int16
 		err := row.Scan(&r.Bulletin, &r.Idx, &state, &r.Method, &r.Attempts, &flags, &r.MethodAt, &r.HealAt, &r.AckedAt, &r.Response)

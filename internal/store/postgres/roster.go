@@ -52,10 +52,7 @@ func (s *Store) RosterVersion(ctx context.Context, id int64) (*store.RosterVersi
 		return nil, notFound(err, fmt.Sprintf("roster version %d", id))
 	}
 	rows, err := s.pool.Query(ctx, `SELECT data FROM roster_chunks WHERE version = $1 ORDER BY n`, v.ID)
-	if err != nil {
-		return nil, fmt.Errorf("roster version %d: chunks: %w", v.ID, err)
-	}
-	v.Chunks, err = pgx.CollectRows(rows, pgx.RowTo[[]byte])
+	v.Chunks, err = collect(rows, err, pgx.RowTo[[]byte])
 	if err != nil {
 		return nil, fmt.Errorf("roster version %d: chunks: %w", v.ID, err)
 	}
@@ -65,10 +62,7 @@ func (s *Store) RosterVersion(ctx context.Context, id int64) (*store.RosterVersi
 // RosterVersions lists versions, newest first, without their data.
 func (s *Store) RosterVersions(ctx context.Context) ([]store.RosterVersion, error) {
 	rows, err := s.pool.Query(ctx, `SELECT `+rosterVersionCols+` FROM roster_versions ORDER BY id DESC`)
-	if err != nil {
-		return nil, fmt.Errorf("roster versions: %w", err)
-	}
-	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.RosterVersion, error) { return scanRosterVersion(r) })
+	out, err := collect(rows, err, func(r pgx.CollectableRow) (store.RosterVersion, error) { return scanRosterVersion(r) })
 	if err != nil {
 		return nil, fmt.Errorf("roster versions: %w", err)
 	}
