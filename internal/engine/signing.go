@@ -98,3 +98,16 @@ func (e *Engine) Fingerprint(ctx context.Context) string {
 	}
 	return sign.Fingerprint(k.Public)
 }
+
+// KeyFingerprint returns the signing key's fingerprint, creating the key if
+// this instance has none yet (call sheets are printed before any bulletin).
+func (e *Engine) KeyFingerprint(ctx context.Context) (string, error) {
+	ss, ok := e.cfg.Store.(store.Signatures)
+	if !ok {
+		return "", errors.New("this database backend keeps no signing key")
+	}
+	if _, _, err := e.signingKey(ctx, ss); err != nil {
+		return "", err
+	}
+	return e.Fingerprint(ctx), nil
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+
+	"phonetree/internal/engine"
+	"phonetree/internal/roster"
+)
+
+func callSheetsCommand() command {
+	c := command{name: "roster callsheets", usage: "[--db PATH]",
+		summary: "print each caller's call sheet (their callees' numbers) for the binder in the drawer, with the signing key's fingerprint",
+		example: "phonetree roster callsheets --db ./phonetree.db > callsheets.txt"}
+	c.run = func(ctx context.Context, e *env, args []string) error {
+		var db dbFlags
+		fs := c.flags(e)
+		db.register(fs)
+		if _, err := parse(fs, args, 0, 0); err != nil {
+			return err
+		}
+		st, key, err := db.open(ctx, e)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		r, v, err := engine.LoadRoster(ctx, st, key, 0)
+		if err != nil {
+			return err
+		}
+		fp, err := engine.New(engine.Config{Store: st, Key: key}).KeyFingerprint(ctx)
+		if err != nil {
+			return err
+		}
+		w := bufio.NewWriter(e.stdout)
+		writeCallSheets(w, r, v.ID, fp)
+		return w.Flush()
+	}
+	return c
+}
+
+// writeCallSheets writes one sheet per caller: who they call, how to reach
+// them, and who to call if they cannot reach someone.
+func writeCallSheets(w io.Writer, r *roster.Roster, version int64, fingerprint string) {
+	t := r.Tree()
+	for i := range r.People {
+		if len(t.Children[i]) == 0 {
+			continue
+		}
+		p := &r.People[i]
+		fmt.Fprintf(w, "CALL SHEET: %s %s (roster version %d)\n", p.ID, p.Name, version)
+		fmt.Fprintf(w, "Genuine phonetree messages are signed by key %s and carry the recipient's own word.\n", fingerprint)
+		if up := t.Parent[i]; up >= 0 {
+			fmt.Fprintf(w, "If you cannot reach someone, tell: %s %s %s\n", r.People[up].ID, r.People[up].Name, phones(&r.People[up]))
+		}
+		fmt.Fprintf(w, "%-10s %-28s %-16s %-16s %s\n", "id", "name", "mobile", "voice", "email")
+		for _, c := range t.Children[i] {
+			q := &r.People[c]
+			fmt.Fprintf(w, "%-10s %-28s %-16s %-16s %s\n", q.ID, q.Name, q.Mobile, q.Voice, q.Email)
+		}
+		fmt.Fprintln(w, "\f")
+	}
+}
+
+func phones(p *roster.Person) string {
+	if p.Voice != "" && p.Voice != p.Mobile {
+		return p.Mobile + " / " + p.Voice
+	}
+	return p.Mobile
+}
