@@ -35,7 +35,7 @@ type benchResult struct {
 }
 
 func benchCommand() command {
-	c := command{name: "bench", usage: "[--people N] [--mode M] [--dir DIR] [--json]",
+	c := command{name: "bench", usage: "[--people N] [--mode M] [--dir DIR] [--db postgres://…] [--json]",
 		summary: "time a full simulated run (release, send, delivery, ack, all persisted) against raw SQLite writes",
 		example: "phonetree bench --people 100000 --mode broadcast --json"}
 	c.run = func(ctx context.Context, e *env, args []string) error {

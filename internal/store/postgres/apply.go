@@ -48,13 +48,28 @@ const (
 
 // Apply writes a batch atomically. Its statements are pipelined in one
 // pgx.Batch, which PostgreSQL runs as one implicit transaction: one round
-// trip, and nothing is committed unless every statement succeeds. A batch
-// with audit entries takes a second round trip (see applyAudited). Changes
-// apply in the order of SQLite's store, so a WithdrawFor also withdraws the
-// batch's own new attempts.
+// trip, and nothing is committed unless every statement succeeds (for audit
+// entries, see applyAudited). Changes apply in the order of SQLite's store,
+// so a WithdrawFor also withdraws the batch's own new attempts.
 func (s *Store) Apply(ctx context.Context, b *store.Batch) error {
-	var p pipeline
 	if len(b.Audit) > 0 {
+		return s.applyAudited(ctx, b)
+	}
+	p := changes(b, false)
+	if p.Len() == 0 {
+		return nil
+	}
+	if err := p.run(s.pool.SendBatch(ctx, &p.Batch)); err != nil {
+		return fmt.Errorf("apply batch: %w", err)
+	}
+	return nil
+}
+
+// changes queues the batch's changes but its audit entries, after a BEGIN
+// if begin is set.
+func changes(b *store.Batch, begin bool) *pipeline {
+	var p pipeline
+	if begin {
 		p.queue("begin", "BEGIN")
 	}
 	if len(b.Recipients) > 0 {
@@ -83,16 +98,7 @@ func (s *Store) Apply(ctx context.Context, b *store.Batch) error {
 		}
 		p.queue("bulletin states", updateBulletinsSQL, ids, states)
 	}
-	switch {
-	case len(b.Audit) > 0:
-		return s.applyAudited(ctx, &p, b.Audit)
-	case p.Len() == 0:
-		return nil
-	}
-	if err := p.run(s.pool.SendBatch(ctx, &p.Batch)); err != nil {
-		return fmt.Errorf("apply batch: %w", err)
-	}
-	return nil
+	return &p
 }
 
 // pipeline is a pgx.Batch whose statements have names for errors.

@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"phonetree/internal/audit"
@@ -15,52 +17,89 @@ import (
 
 var _ store.AuditLog = (*Store)(nil)
 
-// auditLock is the pg_advisory_xact_lock key that serialises appends to the
-// audit log, so that nodes writing at once still make one chain.
+// auditLock is the pg_advisory_xact_lock key held from before appending to
+// the audit log until commit: appends are serialised, so that the newest
+// entry read under the lock is still the newest when the entries after it
+// are inserted, and nodes writing at once make one chain.
 const auditLock int64 = 0x7068617564697421 // "phaudit!"
 
 const (
+	lockAuditSQL   = `SELECT pg_advisory_xact_lock($1)`
 	lastAuditSQL   = `SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1`
 	insertAuditSQL = `INSERT INTO audit (id, at, actor, action, subject, detail, hash)
 		SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[])`
 )
 
-// applyAudited runs p (which begins a transaction) and appends es, chained
-// to the log's newest entry: the first round trip writes the batch, takes
-// the audit lock and reads the newest entry; the second inserts the sealed
-// entries and commits. es get their ids and hashes.
-func (s *Store) applyAudited(ctx context.Context, p *pipeline, es []audit.Entry) error {
-	conn, err := s.pool.Acquire(ctx)
-	if err != nil {
+// auditHead is the newest audit entry this store wrote, if it knows it.
+type auditHead struct {
+	sync.Mutex // held while appending: this store appends in turn
+	known      bool
+	id         int64
+	hash       string
+}
+
+// applyAudited writes b and appends its audit entries (which get their ids
+// and hashes) chained to the log's newest entry. When this store wrote that
+// entry, the batch goes in one round trip; if another node has appended
+// since, the entries' ids are taken, the batch fails whole, and it is
+// written again the slow way: the first round trip writes the changes,
+// takes the audit lock and reads the newest entry, the second appends the
+// entries and commits. Both ways hold the audit lock while appending.
+func (s *Store) applyAudited(ctx context.Context, b *store.Batch) error {
+	h := &s.head
+	h.Lock()
+	defer h.Unlock()
+	if h.known {
+		h.known = false
+		p := changes(b, false)
+		p.queue("audit lock", lockAuditSQL, auditLock)
+		p.queue("audit", insertAuditSQL, sealArgs(b.Audit, h.id, h.hash)...)
+		err := p.run(s.pool.SendBatch(ctx, &p.Batch))
+		if err == nil {
+			h.remember(b.Audit)
+			return nil
+		}
+		var pe *pgconn.PgError
+		if !errors.As(err, &pe) || pe.Code != "23505" || pe.ConstraintName != "audit_pkey" {
+			return fmt.Errorf("apply batch: %w", err)
+		}
+	}
+	if err := s.applyLocked(ctx, b); err != nil {
 		return fmt.Errorf("apply batch: %w", err)
 	}
+	h.remember(b.Audit)
+	return nil
+}
+
+// applyLocked writes b, reading the newest audit entry under the audit lock.
+func (s *Store) applyLocked(ctx context.Context, b *store.Batch) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
 	defer release(conn)
-	p.queue("audit lock", `SELECT pg_advisory_xact_lock($1)`, auditLock)
-	last := p.Queue(lastAuditSQL)
+	p := changes(b, true)
+	p.queue("audit lock", lockAuditSQL, auditLock)
 	var lastID int64
 	var prev string
-	last.QueryRow(func(row pgx.Row) error {
+	p.Queue(lastAuditSQL).QueryRow(func(row pgx.Row) error {
 		if err := row.Scan(&lastID, &prev); err != nil && !errors.Is(err, pgx.ErrNoRows) {
 			return fmt.Errorf("newest audit entry: %w", err)
 		}
 		return nil
 	})
 	if err := p.run(conn.SendBatch(ctx, &p.Batch)); err != nil {
-		return fmt.Errorf("apply batch: %w", err)
-	}
-	for i := range es {
-		lastID++
-		es[i].ID = lastID
-		audit.Seal(prev, &es[i])
-		prev = es[i].Hash
+		return err
 	}
 	var q pipeline
-	q.queue("audit", insertAuditSQL, auditArgs(es)...)
+	q.queue("audit", insertAuditSQL, sealArgs(b.Audit, lastID, prev)...)
 	q.queue("commit", "COMMIT")
-	if err := q.run(conn.SendBatch(ctx, &q.Batch)); err != nil {
-		return fmt.Errorf("apply batch: %w", err)
-	}
-	return nil
+	return q.run(conn.SendBatch(ctx, &q.Batch))
+}
+
+func (h *auditHead) remember(es []audit.Entry) {
+	last := es[len(es)-1]
+	h.known, h.id, h.hash = true, last.ID, last.Hash
 }
 
 // release returns conn to the pool, rolling back a transaction left open
@@ -74,12 +113,17 @@ func release(conn *pgxpool.Conn) {
 	conn.Release()
 }
 
-func auditArgs(es []audit.Entry) []any {
+// sealArgs numbers and seals es after the entry (lastID, prev) and returns
+// them as insertAuditSQL's columns.
+func sealArgs(es []audit.Entry, lastID int64, prev string) []any {
 	n := len(es)
 	id, at := make([]int64, n), make([]int64, n)
 	actor, action, subject, detail, hash := make([]string, n), make([]string, n), make([]string, n), make([]string, n), make([]string, n)
 	for i := range es {
 		e := &es[i]
+		e.ID = lastID + int64(i) + 1
+		audit.Seal(prev, e)
+		prev = e.Hash
 		id[i], at[i], actor[i], action[i], subject[i], detail[i], hash[i] = e.ID, e.At, e.Actor, e.Action, e.Subject, e.Detail, e.Hash
 	}
 	return []any{id, at, actor, action, subject, detail, hash}

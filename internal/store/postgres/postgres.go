@@ -30,6 +30,7 @@ const migrateLock int64 = 0x70686f6e65747265 // "phonetre"
 // Store is a PostgreSQL-backed store.Store.
 type Store struct {
 	pool *pgxpool.Pool
+	head auditHead
 }
 
 var _ store.Store = (*Store)(nil)

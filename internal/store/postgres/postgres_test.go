@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"net/url"
 	"os"
 	"sync"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"phonetree/internal/audit"
 	"phonetree/internal/store"
 	"phonetree/internal/store/postgres"
 	"phonetree/internal/store/storetest"
@@ -25,19 +27,44 @@ func adminURL() string {
 	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
 }
 
+// reach is whether the test server answered, tried once.
+var reach struct {
+	once sync.Once
+	err  error
+}
+
+// requireServer skips the test when the PostgreSQL server does not answer,
+// except in CI (CI set), where it fails: CI must never skip.
+func requireServer(t *testing.T) {
+	t.Helper()
+	reach.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		c, err := pgx.Connect(ctx, adminURL())
+		if err == nil {
+			c.Close(ctx)
+		}
+		reach.err = err
+	})
+	switch {
+	case reach.err == nil:
+	case os.Getenv("CI") != "":
+		t.Fatalf("PostgreSQL at %s: %v (CI must not skip)", adminURL(), reach.err)
+	default:
+		t.Skipf("PostgreSQL not reachable at %s (set PHONETREE_TEST_POSTGRES): %v", adminURL(), reach.err)
+	}
+}
+
 // freshDB creates a database with a random name, dropped when the test
-// ends, and returns its URL. Without a server the test is skipped, except
-// in CI (CI set), where it fails.
+// ends, and returns its URL.
 func freshDB(t *testing.T) string {
 	t.Helper()
+	requireServer(t)
 	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
 	defer cancel()
 	admin, err := pgx.Connect(ctx, adminURL())
 	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatalf("PostgreSQL at %s: %v (CI must not skip)", adminURL(), err)
-		}
-		t.Skipf("PostgreSQL not reachable at %s (set PHONETREE_TEST_POSTGRES): %v", adminURL(), err)
+		t.Fatalf("PostgreSQL at %s: %v", adminURL(), err)
 	}
 	defer admin.Close(context.Background())
 	name := "phonetree_test_" + rand.Text()[:12]
@@ -66,6 +93,7 @@ func freshDB(t *testing.T) string {
 
 // TestStore runs the shared store suite on a real PostgreSQL database.
 func TestStore(t *testing.T) {
+	requireServer(t)
 	storetest.Run(t, func(t *testing.T) store.Store {
 		s, err := postgres.Open(t.Context(), freshDB(t))
 		if err != nil {
@@ -132,4 +160,49 @@ func TestOpenBadURL(t *testing.T) {
 		t.Fatal("Open on a closed port succeeded")
 	}
 	t.Logf("expected error: %v", err)
+}
+
+// TestAuditTwoNodes appends to the audit log from two stores on one
+// database, in turn and at once: each store's idea of the newest entry goes
+// stale, and the log must still be one chain.
+func TestAuditTwoNodes(t *testing.T) {
+	dbURL := freshDB(t)
+	var nodes [2]*postgres.Store
+	for i := range nodes {
+		s, err := postgres.Open(t.Context(), dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		nodes[i] = s
+	}
+	entry := func(node, i int) []audit.Entry {
+		return []audit.Entry{{At: int64(i), Actor: fmt.Sprintf("node:%d", node), Action: "ack", Subject: "bulletin 1"}}
+	}
+	for i, node := range []int{0, 0, 1, 0, 1, 1, 0} {
+		if err := nodes[node].Apply(t.Context(), &store.Batch{Audit: entry(node, i)}); err != nil {
+			t.Fatalf("append %d on node %d: %v", i, node, err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 40)
+	for node := range nodes {
+		for i := range 20 {
+			wg.Go(func() { errs <- nodes[node].Apply(t.Context(), &store.Batch{Audit: entry(node, 100+i)}) })
+		}
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var v audit.Verifier
+	if err := nodes[1].AuditLog(t.Context(), v.Check); err != nil {
+		t.Fatal(err)
+	}
+	if v.Count() != 47 {
+		t.Errorf("%d entries, want 47", v.Count())
+	}
 }
