@@ -95,13 +95,15 @@ func serveCommand() command {
 			}
 			ps[m], limits[m] = web.CountProvider(p, m, metrics), l
 		}
+		links := &lateLinks{}
 		eng := engine.New(engine.Config{Store: st, Clock: clk, Key: key, Providers: ps, Limits: limits, Log: log, Batch: 100,
-			ApprovalThreshold: *threshold})
+			ApprovalThreshold: *threshold, Links: links})
 		srv, err = web.New(web.Config{Store: backend, Engine: eng, Key: key, Clock: wall, Log: log, Insecure: *insecure,
 			BaseURL: strings.TrimRight(*baseURL, "/"), Metrics: metrics, Hooks: car.hooks(eng)})
 		if err != nil {
 			return err
 		}
+		links.srv = srv
 		log.Info("phonetree serve", "addr", ln.Addr().String(), "db", db.db, "carriers", append(car.names, "sim (the rest)"), "sim_speed", *speed, "sim_model", *modelName)
 		return srv.Serve(ctx, ln,
 			func(ctx context.Context) error { return eng.Serve(ctx, 250*time.Millisecond) },
@@ -147,4 +149,13 @@ func allAckModel() sim.Model {
 	m.AckDelay = sim.LogNorm{M: 15, S: 0.5}
 	m.CallerForget, m.CallerAnswer, m.CallerMarks = 0, 1, 1
 	return m
+}
+
+// lateLinks gives the engine the web server's signed links; the server is
+// made after the engine it serves.
+type lateLinks struct{ srv *web.Server }
+
+func (l *lateLinks) AckLink(attempt int64) string { return l.srv.AckLink(attempt) }
+func (l *lateLinks) CallListLink(bulletin int64, caller int32) string {
+	return l.srv.CallListLink(bulletin, caller)
 }

@@ -29,7 +29,7 @@ type Config struct {
 	Providers map[string]provider.Provider // by method: sms, voice, email, webhook
 	Limits    map[string]Limit             // by method
 	Log       *slog.Logger
-	Batch     int           // recipients claimed per transaction (default 2000)
+	Batch     int           // recipients claimed per transaction (default 5000)
 	Lease     time.Duration // how long a claimed attempt is held (default 1 minute)
 	// SendWorkers is how many hand-overs are in flight at once (default 32;
 	// 1 for simulations, which must be deterministic and gain nothing).
@@ -37,6 +37,15 @@ type Config struct {
 	// ApprovalThreshold is the two-person rule: an actual bulletin to more
 	// people than this waits for a second operator's approval (0: no rule).
 	ApprovalThreshold int
+	// Links, if set, puts signed links in messages: the ack page for
+	// recipients, the call-list page for relay callers and call tasks.
+	Links Links
+}
+
+// Links makes signed links (the web server implements it).
+type Links interface {
+	AckLink(attempt int64) string
+	CallListLink(bulletin int64, caller int32) string
 }
 
 // Engine runs bulletins. Its methods are safe for concurrent use; state
@@ -81,7 +90,7 @@ func New(cfg Config) *Engine {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
 	if cfg.Batch == 0 {
-		cfg.Batch = 2000
+		cfg.Batch = 5000
 	}
 	if cfg.Lease == 0 {
 		cfg.Lease = time.Minute

@@ -10,7 +10,7 @@ import (
 )
 
 // message builds what attempt a carries to its person.
-func (r *run) message(a store.Attempt) provider.Message {
+func (r *run) message(a store.Attempt, links Links) provider.Message {
 	to := a.Idx
 	if a.Kind == store.AttemptCallTask {
 		to = r.escalateTo(a.Idx)
@@ -23,10 +23,16 @@ func (r *run) message(a store.Attempt) provider.Message {
 		s := &r.roster.People[a.Idx]
 		m.CallList = []provider.Callee{{Recipient: a.Idx, Name: s.Name, Number: s.Mobile}}
 		m.Text = fmt.Sprintf("%s: please call %s %s, who has not confirmed.%s", r.b.Title, s.Name, s.Mobile, wordNote(p))
+		if links != nil {
+			m.Text += " Mark them reached: " + links.CallListLink(a.Bulletin, to)
+		}
 		return m
 	case store.AttemptCallList:
 		m.CallList = r.callList(a.Idx)
 		m.Text = r.callListText(p, m.CallList)
+		if links != nil {
+			m.Text += " Mark who you reached: " + links.CallListLink(a.Bulletin, a.Idx)
+		}
 		return m
 	}
 	m.Text = r.text(p)

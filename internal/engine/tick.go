@@ -98,7 +98,7 @@ func (w *work) handAll(as []store.Attempt, direct bool) error {
 		if err != nil {
 			return err
 		}
-		msgs[i] = rn.message(a)
+		msgs[i] = rn.message(a, w.e.cfg.Links)
 	}
 	pick := func(m provider.Message) provider.Provider { return w.e.cfg.Providers[m.Method] }
 	results := parallel.Send(w.ctx, msgs, pick, w.e.cfg.SendWorkers)
