@@ -70,3 +70,55 @@ func phones(p *roster.Person) string {
 	}
 	return p.Mobile
 }
+
+func walletCardsCommand() command {
+	c := command{name: "roster cards", usage: "[--id ID] [--hotline NUMBER] [--db PATH]",
+		summary: "print wallet cards: each person's anti-phishing word, the hotline and the signing key's fingerprint",
+		example: "phonetree roster cards --hotline +13105550000 --db ./phonetree.db > cards.txt"}
+	c.run = func(ctx context.Context, e *env, args []string) error {
+		var db dbFlags
+		fs := c.flags(e)
+		db.register(fs)
+		only := fs.String("id", "", "only this person's card")
+		hotline := fs.String("hotline", e.getenv("PHONETREE_HOTLINE"), "the number to call or text STATUS (default $PHONETREE_HOTLINE)")
+		if _, err := parse(fs, args, 0, 0); err != nil {
+			return err
+		}
+		st, key, err := db.open(ctx, e)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		r, _, err := engine.LoadRoster(ctx, st, key, 0)
+		if err != nil {
+			return err
+		}
+		if *only != "" {
+			if _, ok := r.Index(*only); !ok {
+				return usageError{fmt.Sprintf("--id: no person %q in the current roster", *only)}
+			}
+		}
+		fp, err := engine.New(engine.Config{Store: st, Key: key}).KeyFingerprint(ctx)
+		if err != nil {
+			return err
+		}
+		w := bufio.NewWriter(e.stdout)
+		for i := range r.People {
+			if p := &r.People[i]; *only == "" || p.ID == *only {
+				writeWalletCard(w, p, *hotline, fp)
+			}
+		}
+		return w.Flush()
+	}
+	return c
+}
+
+// writeWalletCard writes one person's card.
+func writeWalletCard(w io.Writer, p *roster.Person, hotline, fingerprint string) {
+	fmt.Fprintf(w, "PHONETREE: %s (%s)\n", p.Name, p.ID)
+	fmt.Fprintf(w, "  Your word: %s\n  A message without your word is not from us.\n", p.Word)
+	if hotline != "" {
+		fmt.Fprintf(w, "  Hotline: call or text STATUS to %s\n", hotline)
+	}
+	fmt.Fprintf(w, "  Signing key: %s\n\f\n", fingerprint)
+}

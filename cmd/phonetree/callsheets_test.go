@@ -24,3 +24,13 @@ func TestCallSheetsListEachCallersPeople(t *testing.T) {
 		t.Fatalf("E2's sheet:\n%s", sheets[1])
 	}
 }
+
+func TestWalletCardCarriesTheWord(t *testing.T) {
+	var b strings.Builder
+	writeWalletCard(&b, &roster.Person{ID: "E7", Name: "Ana", Word: "amber-falcon"}, "+13105550000", "AAAA-BBBB")
+	for _, want := range []string{"amber-falcon", "not from us", "+13105550000", "AAAA-BBBB"} {
+		if !strings.Contains(b.String(), want) {
+			t.Fatalf("card lacks %q:\n%s", want, b.String())
+		}
+	}
+}

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -17,6 +18,9 @@ type pageData struct {
 	CSRF  string
 	Data  any
 	Bare  bool // no navigation (ack and caller pages)
+	// Fingerprint is the signing key's, shown to operators so they can
+	// check it against the call sheets.
+	Fingerprint string
 }
 
 var funcs = template.FuncMap{
@@ -72,6 +76,9 @@ func parsePages() (map[string]*template.Template, error) {
 // render writes a page; a template error is a 500, never half a page.
 func (s *Server) render(w http.ResponseWriter, status int, name string, d pageData) {
 	var buf bytes.Buffer
+	if d.User != nil {
+		d.Fingerprint = s.cfg.Engine.Fingerprint(context.Background())
+	}
 	t := s.pages[name]
 	if t == nil {
 		s.cfg.Log.Error("no template", "name", name)

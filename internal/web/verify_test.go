@@ -1,10 +1,13 @@
 package web
 
 import (
+	"context"
+
 	"database/sql"
 	"fmt"
 	"io"
 	"net/http"
+	"phonetree/internal/auth"
 	"strings"
 	"testing"
 )
@@ -37,5 +40,16 @@ func TestVerifyPageIsPublicAndCatchesTampering(t *testing.T) {
 	}
 	if code, body := get(fmt.Sprintf("/verify/%d", b.ID)); code != http.StatusConflict || !strings.Contains(body, "Not genuine") {
 		t.Fatalf("tampered bulletin: %d %q", code, body)
+	}
+}
+
+func TestDashboardShowsKeyFingerprint(t *testing.T) {
+	h := newHarness(t, 10)
+	h.send("broadcast")
+	c := h.login(h.addUser("viewer", auth.Viewer))
+	_, body := h.do(c, "GET", "/", "", nil)
+	fp := h.eng.Fingerprint(context.Background())
+	if fp == "" || !strings.Contains(body, fp) {
+		t.Fatalf("dashboard lacks the signing key fingerprint %q", fp)
 	}
 }
