@@ -58,6 +58,9 @@ type Engine struct {
 	buckets map[string]*bucket
 	wake    chan struct{}
 	horizon time.Time // the latest time a Tick acted at; late reports count from here
+
+	cache        map[int64]store.Recipient // committed recipient state (see cache.go)
+	cacheVersion uint64
 }
 
 // Spec is the bulletin-level content and rules, stored with the bulletin.

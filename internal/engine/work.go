@@ -37,6 +37,7 @@ type release struct {
 func rkey(b int64, idx int32) int64 { return b<<32 | int64(idx) }
 
 func (e *Engine) newWork(ctx context.Context) *work {
+	e.syncCache(ctx)
 	return &work{e: e, ctx: ctx, now: e.cfg.Clock.Now(), loaded: map[int64]*store.Recipient{},
 		isDirty: map[int64]bool{}, withdraw: map[int64]bool{}, lastEv: map[int64]int{}}
 }
@@ -196,9 +197,15 @@ func (w *work) callList(rn *run, caller int32) {
 func (w *work) load(b int64, idxs []int32) error {
 	var missing []int32
 	for _, i := range idxs {
-		if _, ok := w.loaded[rkey(b, i)]; !ok {
-			missing = append(missing, i)
+		k := rkey(b, i)
+		if _, ok := w.loaded[k]; ok {
+			continue
 		}
+		if r, ok := w.e.cache[k]; ok {
+			w.loaded[k] = &r
+			continue
+		}
+		missing = append(missing, i)
 	}
 	if len(missing) == 0 {
 		return nil
@@ -209,6 +216,7 @@ func (w *work) load(b int64, idxs []int32) error {
 	}
 	for i := range rs {
 		w.loaded[rkey(b, rs[i].Idx)] = &rs[i]
+		w.e.remember(rs[i])
 	}
 	return nil
 }
@@ -254,6 +262,13 @@ func (w *work) commit() error {
 		return nil
 	}
 	err := w.e.cfg.Store.Apply(w.ctx, &w.batch)
+	if err != nil {
+		w.e.forget()
+	} else {
+		for _, r := range w.batch.Recipients {
+			w.e.remember(r)
+		}
+	}
 	w.batch, w.dirty, w.isDirty, w.lastEv = store.Batch{}, nil, map[int64]bool{}, map[int64]int{}
 	return err
 }

@@ -263,3 +263,10 @@ type Approvals interface {
 	SendRequests(ctx context.Context) ([]SendRequest, error)
 	DecideSendRequest(ctx context.Context, id int64, from, to, by string, at, bulletin int64) (bool, error)
 }
+
+// ChangeWatcher tells whether anyone else wrote the store (a backend's
+// optional interface): ExternalChanges returns a value that changes
+// whenever another connection or process commits.
+type ChangeWatcher interface {
+	ExternalChanges(ctx context.Context) (uint64, error)
+}

@@ -117,3 +117,11 @@ func notFound(err error, what string) error {
 	}
 	return err
 }
+
+// ExternalChanges is SQLite's data_version on the writing connection: it
+// changes when any other connection, in this process or another, commits.
+func (s *Store) ExternalChanges(ctx context.Context) (uint64, error) {
+	var v uint64
+	err := s.w.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v)
+	return v, err
+}
