@@ -63,7 +63,10 @@ func (s *Store) Leased(ctx context.Context, now int64) ([]store.Attempt, error) 
 
 // CallTasks returns a bulletin's call tasks.
 func (s *Store) CallTasks(ctx context.Context, bulletin int64) ([]store.CallTask, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, bulletin, assignee, subject, created_at, state FROM call_tasks WHERE bulletin = ? ORDER BY id`, bulletin)
+	return scanCallTasks(s.r.QueryContext(ctx, `SELECT id, bulletin, assignee, subject, created_at, state FROM call_tasks WHERE bulletin = ? ORDER BY id`, bulletin))
+}
+
+func scanCallTasks(rows *sql.Rows, err error) ([]store.CallTask, error) {
 	if err != nil {
 		return nil, err
 	}

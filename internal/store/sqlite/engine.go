@@ -67,8 +67,13 @@ func (s *Store) NextDue(ctx context.Context) (int64, bool, error) {
 	return 0, false, nil
 }
 
-// Recipients returns the given recipients of a bulletin (those that exist).
+// Recipients returns the given recipients of a bulletin (those that exist),
+// read on the writer's connection so the engine sees its own writes.
 func (s *Store) Recipients(ctx context.Context, bulletin int64, idxs []int32) ([]store.Recipient, error) {
+	return recipientsIn(ctx, s.w, bulletin, idxs)
+}
+
+func recipientsIn(ctx context.Context, db *sql.DB, bulletin int64, idxs []int32) ([]store.Recipient, error) {
 	var out []store.Recipient
 	for len(idxs) > 0 {
 		n := min(len(idxs), 500)
@@ -77,7 +82,7 @@ func (s *Store) Recipients(ctx context.Context, bulletin int64, idxs []int32) ([
 		for _, i := range idxs[:n] {
 			args = append(args, i)
 		}
-		rs, err := scanRecipients(s.w.QueryContext(ctx, `SELECT `+recipientCols+` FROM recipients WHERE bulletin = ? AND idx IN (`+placeholders(n)+`)`, args...))
+		rs, err := scanRecipients(db.QueryContext(ctx, `SELECT `+recipientCols+` FROM recipients WHERE bulletin = ? AND idx IN (`+placeholders(n)+`)`, args...))
 		if err != nil {
 			return nil, err
 		}

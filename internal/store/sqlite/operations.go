@@ -23,19 +23,7 @@ func (s *Store) OpenCallTasks(ctx context.Context, limit int) ([]store.CallTask,
 	rows, err := s.r.QueryContext(ctx, `SELECT t.id, t.bulletin, t.assignee, t.subject, t.created_at, t.state
 		FROM call_tasks t JOIN bulletins b ON b.id = t.bulletin
 		WHERE t.state = 'open' AND b.state = 'running' ORDER BY t.id LIMIT ?`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []store.CallTask
-	for rows.Next() {
-		var t store.CallTask
-		if err := rows.Scan(&t.ID, &t.Bulletin, &t.Assignee, &t.Subject, &t.CreatedAt, &t.State); err != nil {
-			return nil, err
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return scanCallTasks(rows, err)
 }
 
 // QueueDepth counts recipients due by now and attempts queued by now.
@@ -48,22 +36,7 @@ func (s *Store) QueueDepth(ctx context.Context, now int64) (due, queued int, err
 // ReadRecipients returns the given recipients of a bulletin from the
 // readers' pool, never waiting for the writer.
 func (s *Store) ReadRecipients(ctx context.Context, bulletin int64, idxs []int32) ([]store.Recipient, error) {
-	var out []store.Recipient
-	for len(idxs) > 0 {
-		n := min(len(idxs), 500)
-		args := make([]any, 0, n+1)
-		args = append(args, bulletin)
-		for _, i := range idxs[:n] {
-			args = append(args, i)
-		}
-		rs, err := scanRecipients(s.r.QueryContext(ctx, `SELECT `+recipientCols+` FROM recipients WHERE bulletin = ? AND idx IN (`+placeholders(n)+`)`, args...))
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rs...)
-		idxs = idxs[n:]
-	}
-	return out, nil
+	return recipientsIn(ctx, s.r, bulletin, idxs)
 }
 
 // Ping checks that the database answers.
