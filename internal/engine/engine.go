@@ -61,6 +61,7 @@ type Engine struct {
 
 	cache        map[int64]store.Recipient // committed recipient state (see cache.go)
 	cacheVersion uint64
+	idleAt       time.Time // when a Tick last found less than a batch due
 }
 
 // Spec is the bulletin-level content and rules, stored with the bulletin.

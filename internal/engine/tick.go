@@ -60,7 +60,18 @@ func (e *Engine) Tick(ctx context.Context) (int, error) {
 	if err := w.commit(); err != nil {
 		return 0, err
 	}
+	if len(due) < e.cfg.Batch && len(queued) < e.cfg.Batch {
+		e.idleAt = w.now // nothing more was due at this instant
+	}
 	return len(due) + len(queued), w.handOver()
+}
+
+// DueNow reports whether work may still be due at the clock's current
+// time: false once a Tick at this instant found less than a batch.
+func (e *Engine) DueNow() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return !e.idleAt.Equal(e.cfg.Clock.Now())
 }
 
 // handOver gives the claimed attempts to their providers and records the

@@ -78,12 +78,13 @@ func (d *Driver) Run(ctx context.Context) error {
 
 // drain ticks the engine until nothing is due now.
 func (d *Driver) drain(ctx context.Context) error {
-	for {
+	for d.Engine.DueNow() {
 		n, err := d.Engine.Tick(ctx)
 		if err != nil || n == 0 {
 			return err
 		}
 	}
+	return nil
 }
 
 func (d *Driver) next(ctx context.Context) (time.Time, bool, error) {
