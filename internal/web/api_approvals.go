@@ -1,6 +1,7 @@
 package web
 
 import (
+	"encoding/json"
 	"errors"
 	"net/http"
 	"strconv"
@@ -57,5 +58,44 @@ func (s *Server) apiApprove(w http.ResponseWriter, r *http.Request, p *principal
 		s.cfg.Log.Info("bulletin approved", "request", id, "bulletin", b.ID, "by", p.User.Name)
 		w.Header().Set("Location", "/api/v1/bulletins/"+itoa(b.ID))
 		writeJSON(w, http.StatusCreated, toBulletinJSON(*b))
+	}
+}
+
+// approvalRow is a held bulletin as the approvals page shows it.
+type approvalRow struct {
+	store.SendRequest
+	Title string
+}
+
+func (s *Server) approvalsPage(w http.ResponseWriter, r *http.Request, p *principal) {
+	rs, err := s.cfg.Engine.SendRequests(r.Context())
+	if err != nil {
+		s.cfg.Log.Error("approvals", "err", err)
+		s.errorPage(w, r, http.StatusInternalServerError, "Could not list approvals; see the server log.")
+		return
+	}
+	rows := make([]approvalRow, len(rs))
+	for i, q := range rs {
+		var in engine.Bulletin
+		json.Unmarshal([]byte(q.Request), &in)
+		rows[i] = approvalRow{SendRequest: q, Title: in.Title}
+	}
+	s.renderFor(w, p, http.StatusOK, "approvals", "Approvals", rows)
+}
+
+// approveForm approves from the approvals page.
+func (s *Server) approveForm(w http.ResponseWriter, r *http.Request, p *principal) {
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	b, err := s.cfg.Engine.Approve(r.Context(), id, actor(p))
+	switch {
+	case errors.Is(err, engine.ErrSelfApproval):
+		s.errorPage(w, r, http.StatusForbidden, err.Error()+": another operator with the approver role must approve it.")
+	case errors.Is(err, engine.ErrDecided), errors.Is(err, store.ErrNotFound):
+		s.errorPage(w, r, http.StatusConflict, "This request is not waiting for approval any more.")
+	case err != nil:
+		s.cfg.Log.Error("approve", "request", id, "err", err)
+		s.errorPage(w, r, http.StatusInternalServerError, "Could not send it; see the server log.")
+	default:
+		http.Redirect(w, r, "/bulletins/"+itoa(b.ID), http.StatusSeeOther)
 	}
 }

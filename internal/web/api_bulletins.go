@@ -22,6 +22,8 @@ func (s *Server) apiBulletinRoutes() {
 	s.mux.HandleFunc("GET /api/v1/bulletins/{id}/status", s.api(auth.Read, s.apiStatus))
 	s.mux.HandleFunc("GET /api/v1/approvals", s.api(auth.Read, s.apiApprovals))
 	s.mux.HandleFunc("POST /api/v1/approvals/{id}/approve", s.api(auth.Approve, s.apiApprove))
+	s.mux.HandleFunc("GET /approvals", s.page(auth.Read, s.approvalsPage))
+	s.mux.HandleFunc("POST /approvals/{id}/approve", s.page(auth.Approve, s.approveForm))
 }
 
 type bulletinJSON struct {

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"testing"
 
 	"phonetree/internal/auth"
@@ -35,5 +38,31 @@ func TestTwoPersonRuleOverAPI(t *testing.T) {
 	}
 	if resp, out := h.api(admin, "POST", "/api/v1/bulletins", body); resp.StatusCode != http.StatusCreated {
 		t.Fatalf("admin break-glass: %d %v", resp.StatusCode, out)
+	}
+}
+
+func TestApprovalsPage(t *testing.T) {
+	h := newHarnessWith(t, 100, func(c *engine.Config) { c.ApprovalThreshold = 25 })
+	cmdr := h.login(h.addUser("cmdr", auth.Commander))
+	appr := h.login(h.addUser("appr", auth.Approver))
+	form := url.Values{"title": {"Evacuate"}, "status": {"actual"}, "mode": {"broadcast"}, "kind": {"alert"}}
+	form.Set("csrf", h.csrfOf(cmdr, "/send"))
+	if res, body := h.postForm(cmdr, "/send", form); res.StatusCode != http.StatusAccepted || !strings.Contains(body, "approval") {
+		t.Fatalf("send form for 100 people: %d", res.StatusCode)
+	}
+	res, body := h.do(appr, "GET", "/approvals", "", nil)
+	if res.StatusCode != http.StatusOK || !strings.Contains(body, "Evacuate") || !strings.Contains(body, "/approvals/1/approve") {
+		t.Fatalf("approvals page: %d\n%s", res.StatusCode, body)
+	}
+	own := url.Values{"csrf": {h.csrfOf(cmdr, "/approvals")}}
+	if res, _ := h.postForm(cmdr, "/approvals/1/approve", own); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("the commander approved via the page: %d", res.StatusCode)
+	}
+	ok := url.Values{"csrf": {h.csrfOf(appr, "/approvals")}}
+	if res, _ := h.postForm(appr, "/approvals/1/approve", ok); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("approver's approval: %d", res.StatusCode)
+	}
+	if bs, _ := h.st.Bulletins(context.Background()); len(bs) != 1 || bs[0].Recipients != 100 {
+		t.Fatalf("after approval: %d bulletins", len(bs))
 	}
 }

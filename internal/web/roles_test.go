@@ -56,6 +56,8 @@ func pageRoutes(b, c int64) []route {
 		{"GET", p("/bulletins/%d"), "", auth.Read},
 		{"GET", p("/bulletins/%d/tree/E000002"), "", auth.Read},
 		{"GET", "/tasks", "", auth.Read},
+		{"GET", "/approvals", "", auth.Read},
+		{"POST", "/approvals/999/approve", "", auth.Approve},
 		{"GET", "/send", "", auth.Send},
 		{"POST", "/send", "title=Form+update&status=exercise&mode=broadcast&kind=alert", auth.Send},
 		{"POST", fmt.Sprintf("/bulletins/%d/cancel", c), "", auth.Send},
