@@ -1,9 +1,12 @@
 package main
 
 import (
+	"os"
+
 	"context"
 	"errors"
 	"fmt"
+	"golang.org/x/term"
 	"io"
 	"net"
 	"time"
@@ -89,7 +92,8 @@ func pace(speed float64, start time.Time) func(now time.Time) {
 	}
 }
 
+// isTTY reports whether w is a terminal.
 func isTTY(w io.Writer) bool {
-	p := newProgress(w)
-	return p.tty
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -6,11 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"os"
 	"strings"
 	"time"
-
-	"golang.org/x/term"
 
 	"phonetree/internal/cascade"
 	"phonetree/internal/clock"
@@ -80,8 +77,7 @@ type progress struct {
 }
 
 func newProgress(w io.Writer) *progress {
-	f, ok := w.(*os.File)
-	tty := ok && term.IsTerminal(int(f.Fd()))
+	tty := isTTY(w)
 	p := &progress{w: w, tty: tty, interval: 2 * time.Second}
 	if tty {
 		p.interval = 100 * time.Millisecond

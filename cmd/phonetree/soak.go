@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"time"
 
 	"phonetree/internal/cascade"
@@ -84,7 +85,7 @@ func sample(at time.Duration, cascades, acks int, lat []float64) soakSample {
 	s := soakSample{At: at.Seconds(), Cascades: cascades, Acks: acks, HeapBytes: ms.HeapAlloc, RSSBytes: currentRSS(),
 		Goroutines: runtime.NumGoroutine(), OpenFiles: len(fds)}
 	if len(lat) > 0 {
-		sortFloats(lat)
+		slices.Sort(lat)
 		s.LatencyP50, s.LatencyMax = lat[len(lat)/2], lat[len(lat)-1]
 	}
 	return s
@@ -127,12 +128,4 @@ func soakVerdict(w io.Writer, ss []soakSample, asJSON bool) error {
 	fmt.Fprintf(w, "soak: %d cascades, %d acks in %.0fs; growth: heap %v, goroutines %v, open files %v\n",
 		ss[len(ss)-1].Cascades, ss[len(ss)-1].Acks, ss[len(ss)-1].At, growth["heap"], growth["goroutines"], growth["open files"])
 	return nil
-}
-
-func sortFloats(xs []float64) {
-	for i := 1; i < len(xs); i++ {
-		for j := i; j > 0 && xs[j] < xs[j-1]; j-- {
-			xs[j], xs[j-1] = xs[j-1], xs[j]
-		}
-	}
 }

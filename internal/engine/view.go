@@ -52,9 +52,11 @@ func (e *Engine) OpenCallTask(ctx context.Context, bulletin int64, subject, assi
 		Subject: subject, CreatedAt: e.cfg.Clock.Now().UnixNano(), State: "open"}}})
 }
 
-// Serve is Run for a long-lived server: when ctx ends it lets the tick in
-// progress finish (its attempts are handed over and recorded, so no lease
-// is left held), then returns.
+// Serve works bulletins on the engine's clock until ctx ends: it recovers
+// attempts orphaned by a dead process, then ticks whenever work is due,
+// sleeping until the next due time or a Wake. When ctx ends it lets the
+// tick in progress finish (its attempts are handed over and recorded, so no
+// lease is left held), then returns.
 func (e *Engine) Serve(ctx context.Context, poll time.Duration) error {
 	if poll <= 0 {
 		poll = time.Second

@@ -291,7 +291,7 @@ func (s *Server) apiCancel(w http.ResponseWriter, r *http.Request, p *principal)
 		writeError(w, errConflict("not_running", "bulletin "+itoa(id)+" is "+b.State+", not running"))
 		return
 	}
-	if err := s.cfg.Engine.Cancel(r.Context(), id); err != nil {
+	if err := s.cfg.Engine.CancelBy(r.Context(), id, actor(p)); err != nil {
 		writeError(w, err)
 		return
 	}

@@ -161,7 +161,7 @@ func (s *Server) cancelForm(w http.ResponseWriter, r *http.Request, p *principal
 		s.errorPage(w, r, http.StatusNotFound, aerr.Message)
 		return
 	}
-	if err := s.cfg.Engine.Cancel(r.Context(), id); err != nil {
+	if err := s.cfg.Engine.CancelBy(r.Context(), id, actor(p)); err != nil {
 		s.errorPage(w, r, asAPIError(err).Status, "Could not cancel: "+err.Error())
 		return
 	}
