@@ -37,11 +37,11 @@ func TestLoginLinkWorksOnceAndExpires(t *testing.T) {
 		t.Fatalf("second use: %d, want 410", resp.StatusCode)
 	}
 	i := len(link) - 5 // inside the MAC, away from base64's spare bits
-	c := byte('A')
-	if link[i] == c {
-		c = 'B'
+	alt := byte('A')
+	if link[i] == alt {
+		alt = 'B'
 	}
-	if resp := get(h.browser(), link[:i]+string(c)+link[i+1:]); resp.StatusCode != http.StatusNotFound {
+	if resp := get(h.browser(), link[:i]+string(alt)+link[i+1:]); resp.StatusCode != http.StatusNotFound {
 		t.Fatalf("tampered: %d, want 404", resp.StatusCode)
 	}
 	late := h.ts.URL + strings.TrimPrefix(h.srv.LoginLink(u, 30*time.Minute), h.srv.cfg.BaseURL)
