@@ -4,11 +4,9 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"phonetree/internal/audit"
-	"phonetree/internal/store"
 )
 
 // cliActor names the person at the terminal in the audit log.
@@ -17,19 +15,6 @@ func cliActor(e *env) string {
 		return "cli:" + u
 	}
 	return "cli"
-}
-
-func auditLog(ctx context.Context, e *env, db *dbFlags) (store.Store, store.AuditLog, error) {
-	st, _, err := db.open(ctx, e)
-	if err != nil {
-		return nil, nil, err
-	}
-	log, ok := st.(store.AuditLog)
-	if !ok {
-		st.Close()
-		return nil, nil, errors.New("this database backend has no audit log yet")
-	}
-	return st, log, nil
 }
 
 func auditVerifyCommand() command {
@@ -43,13 +28,13 @@ func auditVerifyCommand() command {
 		if _, err := parse(fs, args, 0, 0); err != nil {
 			return err
 		}
-		st, log, err := auditLog(ctx, e, &db)
+		st, _, err := db.open(ctx, e)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
 		var v audit.Verifier
-		if err := log.AuditLog(ctx, v.Check); err != nil {
+		if err := st.AuditLog(ctx, v.Check); err != nil {
 			return fmt.Errorf("audit log BROKEN after %d good entries: %w", v.Count(), err)
 		}
 		fmt.Fprintf(e.stdout, "audit log intact: %d entries; newest hash %s (keep it elsewhere to detect removal of the newest entries)\n", v.Count(), v.Head())
@@ -69,14 +54,14 @@ func auditExportCommand() command {
 		if _, err := parse(fs, args, 0, 0); err != nil {
 			return err
 		}
-		st, log, err := auditLog(ctx, e, &db)
+		st, _, err := db.open(ctx, e)
 		if err != nil {
 			return err
 		}
 		defer st.Close()
 		w := bufio.NewWriter(e.stdout)
 		enc := json.NewEncoder(w)
-		if err := log.AuditLog(ctx, func(en *audit.Entry) error { return enc.Encode(en) }); err != nil {
+		if err := st.AuditLog(ctx, func(en *audit.Entry) error { return enc.Encode(en) }); err != nil {
 			return err
 		}
 		return w.Flush()

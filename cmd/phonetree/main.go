@@ -36,7 +36,7 @@ func commands() []command {
 		rosterImportCommand(), rosterCheckCommand(), rosterExportCommand(), rosterDiffCommand(),
 		rosterGenerateCommand(), treeShowCommand(), simCommand(),
 		serveCommand(), userAddCommand(), userListCommand(), tokenCreateCommand(), tokenRevokeCommand(),
-		auditVerifyCommand(), auditExportCommand(), planCommand(), verifyCommand(), callSheetsCommand(), walletCardsCommand(),
+		auditVerifyCommand(), auditExportCommand(), keyRotateCommand(), keyStatusCommand(), planCommand(), verifyCommand(), callSheetsCommand(), walletCardsCommand(),
 	}
 }
 

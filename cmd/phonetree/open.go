@@ -11,6 +11,7 @@ import (
 	"phonetree/internal/store"
 	"phonetree/internal/store/postgres"
 	"phonetree/internal/store/sqlite"
+	"phonetree/internal/web"
 )
 
 // dbFlags are the flags of every command that opens a database.
@@ -24,14 +25,25 @@ func (d *dbFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&d.keyFile, "key-file", "", "contact-data key file (default $PHONETREE_KEY_FILE, else $PHONETREE_KEY, else DB.key beside the database)")
 }
 
-// open opens the store and the contact-data key.
-func (d *dbFlags) open(ctx context.Context, e *env) (store.Store, *seal.Key, error) {
-	if strings.HasPrefix(d.db, "postgres://") || strings.HasPrefix(d.db, "postgresql://") {
-		// No file to put the key beside: the fallback key file is
-		// phonetree-postgres.key in the current directory.
-		kd := *d
-		kd.db = "phonetree-postgres"
-		key, err := kd.key(e)
+// database is what phonetree keeps in a database: the engine's store and
+// every optional part of one (accounts, operations, signatures, approvals,
+// the audit log), which both backends provide.
+type database interface {
+	web.Backend
+	store.Signatures
+	store.Approvals
+	store.AuditLog
+}
+
+var (
+	_ database = (*sqlite.Store)(nil)
+	_ database = (*postgres.Store)(nil)
+)
+
+// open opens the database (a file, or a postgres:// URL) and the contact-data key.
+func (d *dbFlags) open(ctx context.Context, e *env) (database, *seal.Key, error) {
+	if d.postgres() {
+		key, err := d.key(e)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -52,22 +64,39 @@ func (d *dbFlags) open(ctx context.Context, e *env) (store.Store, *seal.Key, err
 	return st, key, nil
 }
 
-// key finds the contact-data key: a flag, the environment, or a key file
-// created beside the database (with a warning) so that a demo needs no setup.
-func (d *dbFlags) key(e *env) (*seal.Key, error) {
-	path := d.keyFile
-	if path == "" {
-		path = e.getenv("PHONETREE_KEY_FILE")
+func (d *dbFlags) postgres() bool {
+	return strings.HasPrefix(d.db, "postgres://") || strings.HasPrefix(d.db, "postgresql://")
+}
+
+// keyFilePath is the contact-data key file: the flag, $PHONETREE_KEY_FILE,
+// or DB.key beside the database (phonetree-postgres.key in the current
+// directory for PostgreSQL, which has no file to put it beside); "" when
+// the key comes from $PHONETREE_KEY.
+func (d *dbFlags) keyFilePath(e *env) string {
+	switch {
+	case d.keyFile != "":
+		return d.keyFile
+	case e.getenv("PHONETREE_KEY_FILE") != "":
+		return e.getenv("PHONETREE_KEY_FILE")
+	case e.getenv("PHONETREE_KEY") != "":
+		return ""
+	case d.postgres():
+		return "phonetree-postgres.key"
 	}
+	return d.db + ".key"
+}
+
+// key finds the contact-data key ring: a flag, the environment (keys
+// separated by commas, the primary first), or a key file created beside the
+// database (with a warning) so that a demo needs no setup.
+func (d *dbFlags) key(e *env) (*seal.Key, error) {
+	path := d.keyFilePath(e)
 	if path == "" {
-		if k := e.getenv("PHONETREE_KEY"); k != "" {
-			key, err := seal.ParseKey(k)
-			if err != nil {
-				return nil, fmt.Errorf("PHONETREE_KEY: %w", err)
-			}
-			return key, nil
+		key, err := seal.ParseKey(e.getenv("PHONETREE_KEY"))
+		if err != nil {
+			return nil, fmt.Errorf("PHONETREE_KEY: %w", err)
 		}
-		path = d.db + ".key"
+		return key, nil
 	}
 	key, created, err := seal.LoadOrCreate(path)
 	if err != nil {

@@ -54,9 +54,10 @@ func serveCommand() command {
 			return err
 		}
 		defer st.Close()
-		backend, ok := st.(web.Backend)
-		if !ok {
-			return fmt.Errorf("--db %s: this database does not hold operator accounts yet", db.db)
+		if n, err := engine.IndexRosters(ctx, st, key); err != nil {
+			return err
+		} else if n > 0 {
+			log.Info("built the blind index of roster versions imported before it existed", "versions", n)
 		}
 		ln, err := net.Listen("tcp", *addr)
 		if err != nil {
@@ -98,7 +99,7 @@ func serveCommand() command {
 		links := &lateLinks{}
 		eng := engine.New(engine.Config{Store: st, Clock: clk, Key: key, Providers: ps, Limits: limits, Log: log, Batch: 100,
 			ApprovalThreshold: *threshold, Links: links})
-		srv, err = web.New(web.Config{Store: backend, Engine: eng, Key: key, Clock: wall, Log: log, Insecure: *insecure,
+		srv, err = web.New(web.Config{Store: st, Engine: eng, Key: key, Clock: wall, Log: log, Insecure: *insecure,
 			BaseURL: strings.TrimRight(*baseURL, "/"), Metrics: metrics, Hooks: car.hooks(eng)})
 		if err != nil {
 			return err

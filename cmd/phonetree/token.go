@@ -31,11 +31,11 @@ func tokenCreateCommand() command {
 		if err != nil {
 			return err
 		}
-		acc, _, closeDB, err := openAccounts(ctx, e, &db)
+		acc, _, err := db.open(ctx, e)
 		if err != nil {
 			return err
 		}
-		defer closeDB()
+		defer acc.Close()
 		u, err := acc.UserByName(ctx, *user)
 		if err != nil {
 			return fmt.Errorf("--user: %w", err)
@@ -89,11 +89,11 @@ func tokenRevokeCommand() command {
 		if err != nil {
 			return usageError{fmt.Sprintf("ID: %q is not a token number", pos[0])}
 		}
-		acc, _, closeDB, err := openAccounts(ctx, e, &db)
+		acc, _, err := db.open(ctx, e)
 		if err != nil {
 			return err
 		}
-		defer closeDB()
+		defer acc.Close()
 		if err := acc.RevokeToken(ctx, id); err != nil {
 			return err
 		}

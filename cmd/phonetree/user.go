@@ -13,24 +13,9 @@ import (
 	"golang.org/x/term"
 
 	"phonetree/internal/auth"
-	"phonetree/internal/seal"
 	"phonetree/internal/store"
 	"phonetree/internal/web"
 )
-
-// openAccounts opens the database's operator accounts.
-func openAccounts(ctx context.Context, e *env, db *dbFlags) (store.Accounts, *seal.Key, func() error, error) {
-	st, key, err := db.open(ctx, e)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	acc, ok := st.(store.Accounts)
-	if !ok {
-		st.Close()
-		return nil, nil, nil, fmt.Errorf("--db %s: this database does not hold operator accounts yet", db.db)
-	}
-	return acc, key, st.Close, nil
-}
 
 func userAddCommand() command {
 	c := command{name: "user add", usage: "NAME --role admin|commander|approver|caller|viewer [--password-stdin] [--db PATH]",
@@ -62,11 +47,11 @@ func userAddCommand() command {
 		if err != nil {
 			return err
 		}
-		acc, key, closeDB, err := openAccounts(ctx, e, &db)
+		acc, key, err := db.open(ctx, e)
 		if err != nil {
 			return err
 		}
-		defer closeDB()
+		defer acc.Close()
 		secret, err := auth.NewTOTPSecret()
 		if err != nil {
 			return err
@@ -122,11 +107,11 @@ func userListCommand() command {
 		if _, err := parse(fs, args, 0, 0); err != nil {
 			return err
 		}
-		acc, _, closeDB, err := openAccounts(ctx, e, &db)
+		acc, _, err := db.open(ctx, e)
 		if err != nil {
 			return err
 		}
-		defer closeDB()
+		defer acc.Close()
 		us, err := acc.Users(ctx)
 		if err != nil {
 			return err

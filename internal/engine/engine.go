@@ -82,7 +82,6 @@ type run struct {
 	member  []bool // in the audience
 	plans   [][]string
 	hasKids []bool
-	phones  map[string][]int32 // built on first inbound lookup
 }
 
 // New returns an engine.

@@ -2,33 +2,51 @@ package engine
 
 import (
 	"context"
+	"errors"
+	"fmt"
 
 	"phonetree/internal/cascade"
 	"phonetree/internal/roster"
 	"phonetree/internal/store"
 )
 
-// Inbound messages and calls are matched to people by number through an
-// index built in memory from the decrypted roster: the database holds no
-// number to search, so a stolen copy reveals none.
+// Inbound messages and calls are matched to people by number through the
+// store's blind index: keyed HMACs of the numbers, so the database holds no
+// number to search and a stolen copy reveals none.
 
-// phoneIndex returns the run's index from E.164 number to people.
-func (r *run) phoneIndex() map[string][]int32 {
-	if r.phones == nil {
-		r.phones = map[string][]int32{}
-		for i := range r.roster.People {
-			if !r.member[i] {
-				continue
-			}
-			p := &r.roster.People[i]
-			for _, n := range []string{p.Mobile, p.Voice} {
-				if n != "" {
-					r.phones[n] = append(r.phones[n], int32(i))
-				}
-			}
+// people are the people with a number, by roster version.
+type people map[int64][]int32
+
+// findPeople looks phone up in the blind index under every key of the ring
+// (a rotation may be rebuilding it), and once more if the key file changed.
+func (e *Engine) findPeople(ctx context.Context, phone string) (people, error) {
+	ci, ok := e.cfg.Store.(store.ContactIndex)
+	if !ok {
+		return nil, errors.New("inbound lookup: this database keeps no blind index")
+	}
+	cs, err := ci.Contacts(ctx, e.cfg.Key.Indexes(phone))
+	if err == nil && len(cs) == 0 && e.cfg.Key.Refresh() {
+		cs, err = ci.Contacts(ctx, e.cfg.Key.Indexes(phone))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("inbound lookup: %w", err)
+	}
+	found := people{}
+	for _, c := range cs {
+		found[c.Version] = append(found[c.Version], c.Idx)
+	}
+	return found, nil
+}
+
+// in is who of the found people are in the run's audience.
+func (r *run) in(found people) []int32 {
+	var idxs []int32
+	for _, i := range found[r.b.RosterVersion] {
+		if int(i) < len(r.member) && r.member[i] && (len(idxs) == 0 || idxs[len(idxs)-1] != i) {
+			idxs = append(idxs, i)
 		}
 	}
-	return r.phones
+	return idxs
 }
 
 // Reply is what an inbound SMS from a number can answer.
@@ -44,15 +62,19 @@ func (e *Engine) LatestReplyTarget(ctx context.Context, phone string) (Reply, bo
 	if err != nil {
 		return Reply{}, false, err
 	}
+	found, err := e.findPeople(ctx, phone)
+	if err != nil || len(found) == 0 {
+		return Reply{}, false, err
+	}
 	for _, b := range bs {
-		if b.State != "running" {
+		if b.State != "running" || len(found[b.RosterVersion]) == 0 {
 			continue
 		}
 		e.mu.Lock()
 		rn, err := e.loadRun(ctx, b.ID)
 		var idxs []int32
 		if err == nil {
-			idxs = rn.phoneIndex()[phone]
+			idxs = rn.in(found)
 		}
 		e.mu.Unlock()
 		if err != nil {
@@ -96,14 +118,21 @@ func (e *Engine) LatestFor(ctx context.Context, phone string) (HotlineEntry, boo
 	if err != nil {
 		return HotlineEntry{}, false, err
 	}
+	found, err := e.findPeople(ctx, phone)
+	if err != nil || len(found) == 0 {
+		return HotlineEntry{}, false, err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for _, b := range bs {
+		if len(found[b.RosterVersion]) == 0 {
+			continue
+		}
 		rn, err := e.loadRun(ctx, b.ID)
 		if err != nil {
 			return HotlineEntry{}, false, err
 		}
-		if idxs := rn.phoneIndex()[phone]; len(idxs) > 0 {
+		if idxs := rn.in(found); len(idxs) > 0 {
 			p := &rn.roster.People[idxs[0]]
 			script := rn.spec.Script
 			if script == "" {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"phonetree/internal/seal"
 	"phonetree/internal/sign"
 	"phonetree/internal/store"
 )
@@ -110,4 +111,14 @@ func (e *Engine) KeyFingerprint(ctx context.Context) (string, error) {
 		return "", err
 	}
 	return e.Fingerprint(ctx), nil
+}
+
+// ResealSigningKey re-seals k's private half under key's primary (after a
+// key rotation); ok is false if the stored value changed meanwhile.
+func ResealSigningKey(ctx context.Context, rs store.Resealer, key *seal.Key, k *store.SigningKey) (ok bool, err error) {
+	priv, err := key.Open(k.PrivateSealed, signingAD)
+	if err != nil {
+		return false, fmt.Errorf("signing key %d: %w", k.ID, err)
+	}
+	return rs.ResealSigningKey(ctx, k.ID, k.PrivateSealed, key.Seal(priv, signingAD))
 }

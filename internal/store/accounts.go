@@ -1,6 +1,12 @@
 package store
 
-import "context"
+import (
+	"context"
+	"errors"
+)
+
+// ErrExists is returned when adding a user whose login name is taken.
+var ErrExists = errors.New("already exists")
 
 // User is an operator account. Secrets are never stored in the clear: the
 // password as an argon2id hash, the TOTP secret sealed with the contact-data key.

@@ -22,6 +22,9 @@ type RosterVersion struct {
 	Diff      string
 	Lint      string
 	Chunks    [][]byte
+	// Index is the version's blind index, written with it by a backend
+	// that keeps one (see ContactIndex); not read back.
+	Index []IndexEntry
 }
 
 // Bulletin is one message to an audience, with its frozen roster version.

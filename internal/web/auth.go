@@ -1,7 +1,6 @@
 package web
 
 import (
-	"crypto/hmac"
 	"encoding/base64"
 	"errors"
 	"net/http"
@@ -133,12 +132,18 @@ func formValue(r *http.Request, name string) string {
 	return r.PostFormValue(name)
 }
 
+// csrfLen is the length of a CSRF token's MAC in bytes.
+const csrfLen = 18
+
 // csrfToken is the CSRF token of a session (or of a login form's pre-session
 // cookie): a MAC of it, so the server keeps nothing more.
 func (s *Server) csrfToken(session []byte) string {
-	return base64.RawURLEncoding.EncodeToString(s.cfg.Key.MAC("csrf", session)[:18])
+	return base64.RawURLEncoding.EncodeToString(s.cfg.Key.MAC("csrf", session)[:csrfLen])
 }
 
+// checkCSRF accepts a token made with the current key or, after a key
+// rotation, a previous one.
 func (s *Server) checkCSRF(session []byte, got string) bool {
-	return got != "" && hmac.Equal([]byte(got), []byte(s.csrfToken(session)))
+	tag, err := base64.RawURLEncoding.DecodeString(got)
+	return err == nil && len(tag) == csrfLen && s.cfg.Key.VerifyMAC("csrf", session, tag)
 }

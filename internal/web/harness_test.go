@@ -47,7 +47,7 @@ func (q *quiet) Send(_ context.Context, m provider.Message) (string, error) {
 // a fake engine clock and a fake wall clock.
 type harness struct {
 	t      *testing.T
-	st     *sqlite.Store
+	st     Backend
 	key    *seal.Key
 	eng    *engine.Engine
 	clk    *clock.Fake // the engine's
@@ -65,13 +65,18 @@ func newHarness(t *testing.T, people int) *harness {
 // newHarnessWith is newHarness with the engine's configuration adjusted by tune.
 func newHarnessWith(t *testing.T, people int, tune func(*engine.Config)) *harness {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	dir := t.TempDir()
-	st, err := sqlite.Open(ctx, filepath.Join(dir, "pt.db"))
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "pt.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	key, _, err := seal.LoadOrCreate(filepath.Join(dir, "pt.key"))
+	return newHarnessOn(t, st, people, tune)
+}
+
+// newHarnessOn is newHarnessWith on the store st, which it closes at the end.
+func newHarnessOn(t *testing.T, st Backend, people int, tune func(*engine.Config)) *harness {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	key, _, err := seal.LoadOrCreate(filepath.Join(t.TempDir(), "pt.key"))
 	if err != nil {
 		t.Fatal(err)
 	}

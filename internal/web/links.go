@@ -1,7 +1,6 @@
 package web
 
 import (
-	"crypto/hmac"
 	"encoding/base64"
 	"encoding/binary"
 	"errors"
@@ -41,7 +40,7 @@ func (s *Server) parseLink(purpose, token string) (int64, error) {
 	if err != nil || len(b) != tokenLen {
 		return 0, errLinkBad
 	}
-	if !hmac.Equal(b[16:], s.cfg.Key.MAC(purpose, b[:16])[:macLen]) {
+	if !s.cfg.Key.VerifyMAC(purpose, b[:16], b[16:]) {
 		return 0, errLinkBad
 	}
 	if time.Unix(int64(binary.BigEndian.Uint64(b[8:])), 0).Before(s.cfg.Clock.Now()) {

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
@@ -34,7 +33,7 @@ func (s *Server) loginByLink(w http.ResponseWriter, r *http.Request) {
 	}
 	payload := token[:i]
 	mac, err := base64.RawURLEncoding.DecodeString(token[i+1:])
-	if err != nil || !hmac.Equal(mac, s.cfg.Key.MAC("login link", []byte(payload))[:16]) {
+	if err != nil || len(mac) != 16 || !s.cfg.Key.VerifyMAC("login link", []byte(payload), mac) {
 		http.Error(w, "this login link is not valid", http.StatusNotFound)
 		return
 	}

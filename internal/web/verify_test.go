@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"phonetree/internal/auth"
+	"phonetree/internal/store/sqlite"
 	"strings"
 	"testing"
 )
@@ -30,7 +31,7 @@ func TestVerifyPageIsPublicAndCatchesTampering(t *testing.T) {
 	if code, _ := get("/verify/999"); code != http.StatusNotFound {
 		t.Fatalf("unknown bulletin: %d", code)
 	}
-	raw, err := sql.Open("sqlite", h.st.Path())
+	raw, err := sql.Open("sqlite", h.st.(*sqlite.Store).Path())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,20 +8,26 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/jackc/pgx/v5"
+
+	"phonetree/internal/auth"
 	"phonetree/internal/engine"
 	"phonetree/internal/roster"
 	"phonetree/internal/seal"
 	"phonetree/internal/store"
 	"phonetree/internal/store/postgres"
+	"phonetree/internal/store/postgres/pgtest"
+	"phonetree/internal/store/storetest"
+	"phonetree/internal/web"
 )
 
 // TestDumpRevealsNoContactData imports a generated roster, sends a
-// bulletin, and greps a pg_dump of the database for every number and email.
+// bulletin, adds operators, and greps a pg_dump of the database for every
+// number, email and name, and every operator's TOTP secret; the blind index
+// holds only keyed HMACs of the numbers.
 func TestDumpRevealsNoContactData(t *testing.T) {
 	dbURL := freshDB(t)
-	if _, err := exec.LookPath("pg_dump"); err != nil {
-		t.Fatal("pg_dump is not installed (Debian: postgresql-client)")
-	}
+	pgDump := pgtest.Tool(t, "pg_dump")
 	ctx := context.Background()
 	st, err := postgres.Open(ctx, dbURL)
 	if err != nil {
@@ -41,22 +47,62 @@ func TestDumpRevealsNoContactData(t *testing.T) {
 	if err := engine.SaveRoster(ctx, st, key, r, &store.RosterVersion{CreatedAt: 1}); err != nil {
 		t.Fatal(err)
 	}
+	checkIndexIsHMACs(t, dbURL, key, r)
 	if _, err := engine.New(engine.Config{Store: st, Key: key}).Send(ctx, engine.Bulletin{Title: "t", Status: "exercise"}); err != nil {
 		t.Fatal(err)
 	}
-	dump, err := exec.Command("pg_dump", "--data-only", dbURL).Output()
+	var users []*store.User
+	var secrets [][]byte
+	for _, name := range []string{"ana", "bo"} {
+		secret, _ := auth.NewTOTPSecret()
+		u := &store.User{Name: name, Role: "admin", PasswordHash: "h", TOTPSealed: key.Seal(secret, web.TOTPAD(name))}
+		if err := st.AddUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+		users, secrets = append(users, u), append(secrets, secret)
+	}
+
+	dump, err := exec.Command(pgDump, "--data-only", dbURL).Output()
 	if err != nil {
 		t.Fatalf("pg_dump: %v", err)
 	}
-	if !bytes.Contains(dump, []byte("roster_chunks")) {
-		t.Fatal("the dump holds no roster data: the test would prove nothing")
+	// bytea columns dump as hex: look for both forms
+	readable := func(v []byte) bool {
+		return bytes.Contains(dump, v) || bytes.Contains(dump, []byte(hex.EncodeToString(v)))
+	}
+	if !bytes.Contains(dump, []byte("roster_chunks")) || !readable(users[0].TOTPSealed) {
+		t.Fatal("the dump holds no roster data or no users: the test would prove nothing")
 	}
 	for _, p := range r.People {
-		for _, v := range []string{p.Mobile, p.Voice, p.Email} {
-			// bytea columns dump as hex: look for both forms
-			if v != "" && (bytes.Contains(dump, []byte(v)) || bytes.Contains(dump, []byte(hex.EncodeToString([]byte(v))))) {
+		for _, v := range []string{p.Mobile, p.Voice, p.Email, p.Name} {
+			if v != "" && readable([]byte(v)) {
 				t.Fatalf("%q of %s is readable in a dump of the database", v, p.ID)
 			}
 		}
 	}
+	for i, secret := range secrets {
+		if readable(secret) || readable([]byte(auth.TOTPBase32(secret))) {
+			t.Fatalf("%s's TOTP secret is readable in a dump of the database", users[i].Name)
+		}
+	}
+}
+
+// checkIndexIsHMACs reads the blind index table of the database at dbURL:
+// its records are exactly the keyed HMACs of the roster's numbers.
+func checkIndexIsHMACs(t *testing.T, dbURL string, key *seal.Key, r *roster.Roster) {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(t.Context())
+	rows, err := conn.Query(t.Context(), `SELECT version, bucket, data FROM contact_index`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored, err := pgx.CollectRows(rows, pgx.RowToStructByPos[store.IndexRow])
+	if err != nil || len(stored) < 200 {
+		t.Fatalf("the blind index has %d buckets (%v): the test would prove little", len(stored), err)
+	}
+	storetest.CheckIndexRows(t, stored, r.People, key.Index)
 }

@@ -2,98 +2,25 @@ package postgres_test
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
-	"net/url"
-	"os"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"phonetree/internal/audit"
 	"phonetree/internal/store"
 	"phonetree/internal/store/postgres"
+	"phonetree/internal/store/postgres/pgtest"
 	"phonetree/internal/store/storetest"
 )
 
-// adminURL is the server the tests use: $PHONETREE_TEST_POSTGRES, else a
-// local PostgreSQL with trust authentication.
-func adminURL() string {
-	if u := os.Getenv("PHONETREE_TEST_POSTGRES"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-}
-
-// reach is whether the test server answered, tried once.
-var reach struct {
-	once sync.Once
-	err  error
-}
-
-// requireServer skips the test when the PostgreSQL server does not answer,
-// except in CI (CI set), where it fails: CI must never skip.
-func requireServer(t *testing.T) {
-	t.Helper()
-	reach.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		c, err := pgx.Connect(ctx, adminURL())
-		if err == nil {
-			c.Close(ctx)
-		}
-		reach.err = err
-	})
-	switch {
-	case reach.err == nil:
-	case os.Getenv("CI") != "":
-		t.Fatalf("PostgreSQL at %s: %v (CI must not skip)", adminURL(), reach.err)
-	default:
-		t.Skipf("PostgreSQL not reachable at %s (set PHONETREE_TEST_POSTGRES): %v", adminURL(), reach.err)
-	}
-}
-
-// freshDB creates a database with a random name, dropped when the test
-// ends, and returns its URL.
-func freshDB(t *testing.T) string {
-	t.Helper()
-	requireServer(t)
-	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, adminURL())
-	if err != nil {
-		t.Fatalf("PostgreSQL at %s: %v", adminURL(), err)
-	}
-	defer admin.Close(context.Background())
-	name := "phonetree_test_" + rand.Text()[:12]
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()); err != nil {
-		t.Fatalf("create database %s: %v", name, err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		admin, err := pgx.Connect(ctx, adminURL())
-		if err == nil {
-			_, err = admin.Exec(ctx, "DROP DATABASE "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)")
-			admin.Close(ctx)
-		}
-		if err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(adminURL())
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
+// freshDB is a new database on the test server, dropped when the test ends.
+func freshDB(t *testing.T) string { return pgtest.FreshDB(t) }
 
 // TestStore runs the shared store suite on a real PostgreSQL database.
 func TestStore(t *testing.T) {
-	requireServer(t)
+	pgtest.RequireServer(t)
 	storetest.Run(t, func(t *testing.T) store.Store {
 		s, err := postgres.Open(t.Context(), freshDB(t))
 		if err != nil {

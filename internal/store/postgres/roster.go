@@ -17,15 +17,14 @@ func (s *Store) SaveRosterVersion(ctx context.Context, v *store.RosterVersion) e
 		if err != nil {
 			return err
 		}
-		if len(v.Chunks) == 0 {
-			return nil
+		if len(v.Chunks) > 0 {
+			_, err = tx.Exec(ctx, `INSERT INTO roster_chunks (version, n, data)
+				SELECT $1, c.n - 1, c.data FROM unnest($2::bytea[]) WITH ORDINALITY AS c(data, n)`, v.ID, v.Chunks)
+			if err != nil {
+				return fmt.Errorf("%d chunks: %w", len(v.Chunks), err)
+			}
 		}
-		_, err = tx.Exec(ctx, `INSERT INTO roster_chunks (version, n, data)
-			SELECT $1, c.n - 1, c.data FROM unnest($2::bytea[]) WITH ORDINALITY AS c(data, n)`, v.ID, v.Chunks)
-		if err != nil {
-			return fmt.Errorf("%d chunks: %w", len(v.Chunks), err)
-		}
-		return nil
+		return insertIndex(ctx, tx, v.ID, v.Index)
 	})
 	if err != nil {
 		return fmt.Errorf("save roster version: %w", err)

@@ -3,7 +3,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -14,16 +13,13 @@ var _ store.Accounts = (*Store)(nil)
 
 const userCols = `id, name, role, password_hash, totp_sealed, totp_last_step, created_at, disabled`
 
-// ErrExists is returned when a user with the same name already exists.
-var ErrExists = errors.New("already exists")
-
 // AddUser inserts a user and sets its id.
 func (s *Store) AddUser(ctx context.Context, u *store.User) error {
 	res, err := s.w.ExecContext(ctx, `INSERT INTO users(name, role, password_hash, totp_sealed, totp_last_step, created_at, disabled)
 		VALUES (?,?,?,?,?,?,?)`, u.Name, u.Role, u.PasswordHash, u.TOTPSealed, u.TOTPLastStep, u.CreatedAt, u.Disabled)
 	if err != nil {
 		if strings.Contains(err.Error(), "UNIQUE") {
-			return fmt.Errorf("user %q: %w", u.Name, ErrExists)
+			return fmt.Errorf("user %q: %w", u.Name, store.ErrExists)
 		}
 		return err
 	}

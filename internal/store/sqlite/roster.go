@@ -29,7 +29,7 @@ func (s *Store) SaveRosterVersion(ctx context.Context, v *store.RosterVersion) e
 				return fmt.Errorf("roster chunk %d: %w", n, err)
 			}
 		}
-		return nil
+		return insertIndex(ctx, tx, v.ID, v.Index)
 	})
 }
 

@@ -30,8 +30,11 @@ var signingSchema string
 //go:embed approvals.sql
 var approvalsSchema string
 
+//go:embed index.sql
+var indexSchema string
+
 // migrations are applied in order, forward only; index+1 is the user_version.
-var migrations = []string{schema, accountsSchema, auditSchema, signingSchema, approvalsSchema}
+var migrations = []string{schema, accountsSchema, auditSchema, signingSchema, approvalsSchema, indexSchema}
 
 // Store is a SQLite-backed store.Store.
 type Store struct {

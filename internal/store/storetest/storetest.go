@@ -18,8 +18,11 @@ import (
 // t0 is the suite's "now", in unix nanoseconds (2026-01-05 10:00 UTC).
 const t0 int64 = 1767607200_000000000
 
-// Run runs the suite. open must return a new, empty store for each call
-// and arrange any cleanup of its own with t.Cleanup; the suite closes the store.
+// Run runs the suite; the tests of an optional interface (store.Accounts,
+// store.Operations, store.Signatures, store.Approvals, store.AuditLog) skip
+// on a backend that lacks it. open must return a new, empty store for each
+// call and arrange any cleanup of its own with t.Cleanup; the suite closes
+// the store.
 func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	tests := []struct {
 		name string
@@ -43,6 +46,16 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"LargeBatch", testLargeBatch},
 		{"Concurrent", testConcurrent},
 		{"Audit", testAudit},
+		{"Users", testUsers},
+		{"TOTPSteps", testTOTPSteps},
+		{"Sessions", testSessions},
+		{"Tokens", testTokens},
+		{"CallTaskQueue", testCallTaskQueue},
+		{"QueueDepth", testQueueDepth},
+		{"Signatures", testSignatures},
+		{"Approvals", testApprovals},
+		{"ContactIndex", testContactIndex},
+		{"Reseal", testReseal},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
