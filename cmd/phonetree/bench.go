@@ -141,6 +141,10 @@ func runBench(ctx context.Context, dir, dbURL string, people int, mode cascade.M
 	if err != nil {
 		return nil, err
 	}
+	if s.Acked+s.Unreached != people {
+		// a run that stopped early would report a speed it never did
+		return nil, fmt.Errorf("the run ended with %d of %d people acked or unreached", s.Acked+s.Unreached, people)
+	}
 	res := &benchResult{People: people, Mode: mode.String(), WallSeconds: wall, RecipientsPerSec: float64(people) / wall,
 		BaselineWritesSec: base, PeakRSSBytes: peakRSS(), Acked: s.Acked, Unreached: s.Unreached}
 	res.Ratio = res.RecipientsPerSec / base

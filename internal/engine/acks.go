@@ -27,7 +27,10 @@ const (
 func (e *Engine) DeliverAcks(ctx context.Context, reports []provider.Report) ([]AckOutcome, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	w := e.newWork(ctx)
+	w, err := e.newWork(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if w.now.Before(e.horizon) {
 		w.now = e.horizon
 	}

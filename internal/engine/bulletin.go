@@ -48,6 +48,9 @@ func (e *Engine) Send(ctx context.Context, in Bulletin) (*store.Bulletin, error)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if err := e.land(); err != nil {
+		return nil, err
+	}
 	v, err := e.cfg.Store.RosterVersion(ctx, 0)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrNoRoster
@@ -73,6 +76,11 @@ func (e *Engine) Send(ctx context.Context, in Bulletin) (*store.Bulletin, error)
 	}
 	if err := e.cfg.Store.CreateBulletin(ctx, b, rs); err != nil {
 		return nil, err
+	}
+	if e.sched != nil {
+		for _, r := range rs {
+			e.sched.set(rkey(b.ID, r.Idx), r.NextAt())
+		}
 	}
 	if err := e.signBulletin(ctx, b); err != nil {
 		return nil, fmt.Errorf("sign bulletin %d: %w", b.ID, err)
@@ -151,6 +159,10 @@ func (e *Engine) Cancel(ctx context.Context, id int64) error {
 func (e *Engine) CancelBy(ctx context.Context, id int64, actor string) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	w, err := e.newWork(ctx)
+	if err != nil {
+		return err
+	}
 	rn, err := e.loadRun(ctx, id)
 	if err != nil {
 		return err
@@ -159,7 +171,6 @@ func (e *Engine) CancelBy(ctx context.Context, id int64, actor string) error {
 	if err != nil {
 		return err
 	}
-	w := e.newWork(ctx)
 	for _, r := range rs {
 		if !cascade.State(r.State).Terminal() {
 			w.apply(rn, r, cascade.Event{Kind: cascade.Cancel})

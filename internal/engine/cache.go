@@ -19,12 +19,12 @@ const maxCached = 2_000_000
 func (e *Engine) syncCache(ctx context.Context) {
 	cw, ok := e.cfg.Store.(store.ChangeWatcher)
 	if !ok {
-		e.cache = nil
+		e.cache, e.sched = nil, nil
 		return
 	}
 	v, err := cw.ExternalChanges(ctx)
 	if err != nil || v != e.cacheVersion || e.cache == nil || len(e.cache) > maxCached {
-		e.cache, e.cacheVersion = map[int64]store.Recipient{}, v
+		e.cache, e.cacheVersion, e.sched = map[int64]store.Recipient{}, v, nil
 	}
 }
 
@@ -35,9 +35,11 @@ func (e *Engine) remember(r store.Recipient) {
 	}
 }
 
-// forget empties the cache (after a failed commit: what was loaded may not be what is stored).
+// forget empties the cache and drops the schedule (after a failed commit:
+// what they hold may not be what is stored).
 func (e *Engine) forget() {
 	if e.cache != nil {
 		e.cache = map[int64]store.Recipient{}
 	}
+	e.sched = nil
 }

@@ -19,7 +19,25 @@ func asProviderError(err error, pe **provider.Error) bool { return errors.As(err
 func (e *Engine) Deliver(ctx context.Context, reports []provider.Report) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	w := e.newWork(ctx)
+	w, err := e.newWork(ctx)
+	if err != nil {
+		return err
+	}
+	if err := w.reports(reports); err != nil {
+		return err
+	}
+	if err := w.commit(); err != nil {
+		return err
+	}
+	return w.handOver()
+}
+
+// reports applies reports in order, each at its own time.
+func (w *work) reports(reports []provider.Report) error {
+	if len(reports) == 0 {
+		return nil
+	}
+	e := w.e
 	clockNow := w.now
 	keys := make([]int64, 0, len(reports))
 	for _, r := range reports {
@@ -48,10 +66,7 @@ func (e *Engine) Deliver(ctx context.Context, reports []provider.Report) error {
 		}
 	}
 	w.now = clockNow
-	if err := w.commit(); err != nil {
-		return err
-	}
-	return w.handOver()
+	return nil
 }
 
 // report applies one report. The attempt is named by its packed id, so no
@@ -117,7 +132,10 @@ func (w *work) ack(bulletin int64, idx int32, r provider.Report) error {
 func (e *Engine) Recover(ctx context.Context) (int, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	w := e.newWork(ctx)
+	w, err := e.newWork(ctx)
+	if err != nil {
+		return 0, err
+	}
 	leased, err := e.cfg.Store.Leased(ctx, w.now.UnixNano())
 	if err != nil {
 		return 0, err

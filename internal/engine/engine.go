@@ -61,6 +61,8 @@ type Engine struct {
 
 	cache        map[int64]store.Recipient // committed recipient state (see cache.go)
 	cacheVersion uint64
+	sched        *schedule // when recipients are next due (see schedule.go)
+	flight       *flight   // the commit in flight (see flight.go)
 	idleAt       time.Time // when a Tick last found less than a batch due
 }
 
@@ -241,15 +243,6 @@ func (r *run) escalateTo(i int32) int32 {
 		}
 	}
 	return -1
-}
-
-// NextDue is when the engine next has work (ok false: none scheduled).
-func (e *Engine) NextDue(ctx context.Context) (time.Time, bool, error) {
-	n, ok, err := e.cfg.Store.NextDue(ctx)
-	if err != nil || !ok {
-		return time.Time{}, false, err
-	}
-	return time.Unix(0, n), true, nil
 }
 
 // idempotent reports whether the provider for method deduplicates by key.

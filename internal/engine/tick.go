@@ -17,17 +17,61 @@ import (
 func (e *Engine) Tick(ctx context.Context) (int, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	w := e.newWork(ctx)
+	w, err := e.newWork(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return w.step(nil)
+}
+
+// Step applies reports (as Deliver) and does the work due now (as Tick) in
+// one transaction, and returns how many recipients and attempts came due.
+// It is for a driver that holds both at once (the simulator): its commit is
+// left in flight (see flight.go), to land at the next call or at Flush.
+func (e *Engine) Step(ctx context.Context, reports []provider.Report) (int, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	w := e.startWork(ctx)
+	w.pipelined = true
+	return w.step(reports)
+}
+
+func (w *work) step(reports []provider.Report) (int, error) {
+	n, err := w.tick(reports)
+	if err == nil {
+		err = w.commit()
+	}
+	if err != nil {
+		w.e.forget() // it may have taken recipients off the schedule
+		return 0, err
+	}
+	return n, w.handOver()
+}
+
+// tick applies reports, then steps the recipients due now and claims the
+// queued attempts whose rate-limit slot has come.
+func (w *work) tick(reports []provider.Report) (int, error) {
+	e := w.e
+	if err := w.reports(reports); err != nil {
+		return 0, err
+	}
 	if w.now.After(e.horizon) {
 		e.horizon = w.now
 	}
 	now := w.now.UnixNano()
-	due, err := e.cfg.Store.Due(ctx, now, e.cfg.Batch)
+	due, err := w.due(now, e.cfg.Batch)
 	if err != nil {
 		return 0, fmt.Errorf("due recipients: %w", err)
 	}
 	for _, r := range due {
-		rn, err := e.loadRun(ctx, r.Bulletin)
+		// one this work's reports changed already is stepped as it is now, if still due
+		if cur, ok := w.loaded[rkey(r.Bulletin, r.Idx)]; ok {
+			if next := cur.NextAt(); next == 0 || next > now {
+				continue
+			}
+			r = *cur
+		}
+		rn, err := e.loadRun(w.ctx, r.Bulletin)
 		if err != nil {
 			return 0, err
 		}
@@ -47,7 +91,7 @@ func (e *Engine) Tick(ctx context.Context) (int, error) {
 			}
 		}
 	}
-	queued, err := e.cfg.Store.Queued(ctx, now, e.cfg.Batch)
+	queued, err := e.queued(w.ctx, now, e.cfg.Batch)
 	if err != nil {
 		return 0, fmt.Errorf("queued attempts: %w", err)
 	}
@@ -57,13 +101,12 @@ func (e *Engine) Tick(ctx context.Context) (int, error) {
 		w.batch.Attempts = append(w.batch.Attempts, store.AttemptUpdate{ID: a.ID, Status: a.Status, LeaseUntil: a.LeaseUntil, At: now})
 		w.toSend = append(w.toSend, a)
 	}
-	if err := w.commit(); err != nil {
-		return 0, err
+	if len(due) < e.cfg.Batch && len(queued) < e.cfg.Batch && len(reports) == 0 {
+		// nothing more was due at this instant (and no report of this work
+		// made anyone due that the query could not see yet)
+		e.idleAt = w.now
 	}
-	if len(due) < e.cfg.Batch && len(queued) < e.cfg.Batch {
-		e.idleAt = w.now // nothing more was due at this instant
-	}
-	return len(due) + len(queued), w.handOver()
+	return len(due) + len(queued), nil
 }
 
 // DueNow reports whether work may still be due at the clock's current
@@ -77,6 +120,11 @@ func (e *Engine) DueNow() bool {
 // handOver gives the claimed attempts to their providers and records the
 // results, repeating for the attempts those results create.
 func (w *work) handOver() error {
+	if len(w.toSend) > 0 {
+		if err := w.e.land(); err != nil { // their claims must be durable first
+			return err
+		}
+	}
 	for len(w.toSend) > 0 {
 		sends := w.toSend
 		w.toSend = nil

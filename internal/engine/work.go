@@ -26,6 +26,10 @@ type work struct {
 	releases []release
 	detail   string        // overrides the cause in Record events (an ack's source)
 	lastEv   map[int64]int // recipient -> index of its latest event in this batch
+	popped   []int64       // recipients taken off the schedule as due
+	// pipelined work commits in flight (see flight.go); other work lands
+	// any flight first and commits before it returns.
+	pipelined bool
 }
 
 type release struct {
@@ -36,8 +40,19 @@ type release struct {
 
 func rkey(b int64, idx int32) int64 { return b<<32 | int64(idx) }
 
-func (e *Engine) newWork(ctx context.Context) *work {
-	e.syncCache(ctx)
+// newWork starts work, after any commit in flight has landed.
+func (e *Engine) newWork(ctx context.Context) (*work, error) {
+	if err := e.land(); err != nil {
+		return nil, err
+	}
+	return e.startWork(ctx), nil
+}
+
+// startWork starts work without waiting for a commit in flight.
+func (e *Engine) startWork(ctx context.Context) *work {
+	if e.flight == nil {
+		e.syncCache(ctx) // with a flight, its commit checks instead (Batch.Unchanged)
+	}
 	return &work{e: e, ctx: ctx, now: e.cfg.Clock.Now(), loaded: map[int64]*store.Recipient{},
 		isDirty: map[int64]bool{}, withdraw: map[int64]bool{}, lastEv: map[int64]int{}}
 }
@@ -258,16 +273,44 @@ func (w *work) commit() error {
 		}
 		w.toSend = kept
 	}
-	if w.batch.Len() == 0 {
-		return nil
-	}
-	err := w.e.cfg.Store.Apply(w.ctx, &w.batch)
-	if err != nil {
-		w.e.forget()
-	} else {
-		for _, r := range w.batch.Recipients {
-			w.e.remember(r)
+	e := w.e
+	if e.sched != nil {
+		// what this work took off the schedule goes back as it leaves it
+		for _, k := range w.popped {
+			e.sched.set(k, w.loaded[k].NextAt())
 		}
+		for _, k := range w.dirty {
+			e.sched.set(k, w.loaded[k].NextAt())
+		}
+	}
+	w.popped = nil
+	var err error
+	switch {
+	case w.batch.Len() == 0:
+	default:
+		if err = e.land(); err != nil {
+			break
+		}
+		b := w.batch
+		if e.cache != nil {
+			v := e.cacheVersion
+			b.Unchanged = &v
+		}
+		if e.cache != nil && w.pipelined {
+			for _, r := range b.Recipients {
+				e.remember(r)
+			}
+			e.launch(w.ctx, &b)
+			break
+		}
+		if err = e.cfg.Store.Apply(w.ctx, &b); err == nil {
+			for _, r := range b.Recipients {
+				e.remember(r)
+			}
+		}
+	}
+	if err != nil {
+		e.forget()
 	}
 	w.batch, w.dirty, w.isDirty, w.lastEv = store.Batch{}, nil, map[int64]bool{}, map[int64]int{}
 	return err

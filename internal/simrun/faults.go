@@ -153,22 +153,36 @@ func (s *faultySource) NextAt() (time.Time, bool) {
 	return t, ok
 }
 
-// faultyStore fails some transactions before they change anything.
+// faultyStore fails some transactions before they change anything, and
+// holds some back a moment (so that, with commits in flight, the engine's
+// next step runs while they are still in the air).
 type faultyStore struct {
 	store.Store
-	mu  sync.Mutex
-	rng *rand.Rand
+	mu   sync.Mutex
+	rng  *rand.Rand
+	fail bool // inject failures
+	slow bool // inject delays
 }
 
 // ErrInjected is a store failure the simulator injected.
 var ErrInjected = errors.New("injected store failure")
 
+// ExternalChanges passes the real store's through, so the engine caches.
+func (s *faultyStore) ExternalChanges(ctx context.Context) (uint64, error) {
+	return s.Store.(store.ChangeWatcher).ExternalChanges(ctx)
+}
+
 func (s *faultyStore) Apply(ctx context.Context, b *store.Batch) error {
 	s.mu.Lock()
-	fail := s.rng.IntN(25) == 0
+	fail := s.fail && s.rng.IntN(25) == 0
+	var delay time.Duration
+	if s.slow && s.rng.IntN(2) == 0 {
+		delay = time.Duration(s.rng.IntN(2000)) * time.Microsecond
+	}
 	s.mu.Unlock()
 	if fail {
 		return ErrInjected
 	}
+	time.Sleep(delay)
 	return s.Store.Apply(ctx, b)
 }

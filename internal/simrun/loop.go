@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"phonetree/internal/cascade"
-	"phonetree/internal/provider"
 )
 
 // maxSteps bounds a simulation: a run that has not settled by then is a bug.
@@ -19,10 +18,12 @@ func (st *simState) loop(ctx context.Context) error {
 	if f.Cancel {
 		cancelAt = 3 + st.rng.IntN(40)
 	}
-	var pending []provider.Report // delivered by the carrier, not yet committed
 	for step := 0; step < maxSteps; step++ {
 		st.res.Steps = step
 		if err := st.drain(ctx); err != nil {
+			return err
+		}
+		if err := st.land(ctx); err != nil { // the checks read what has landed
 			return err
 		}
 		if err := st.check(ctx, step, false); err != nil {
@@ -42,7 +43,7 @@ func (st *simState) loop(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if !ok && len(pending) == 0 {
+		if !ok && len(st.pending) == 0 {
 			return st.check(ctx, step, true)
 		}
 		if ok {
@@ -50,27 +51,78 @@ func (st *simState) loop(ctx context.Context) error {
 		}
 		due := st.src.Due(st.clock.Now())
 		st.res.Reports += len(due)
-		pending = append(pending, due...)
-		if err := st.eng.Deliver(ctx, pending); errors.Is(err, ErrInjected) {
-			st.res.StoreErrors++ // the carrier will call again: keep them
-			if err := st.maybeCrash(ctx); err != nil {
+		st.pending = append(st.pending, due...)
+		if err := st.deliver(ctx); errors.Is(err, ErrInjected) {
+			if err := st.failed(ctx); err != nil {
 				return err
 			}
 		} else if err != nil {
 			return err
-		} else {
-			pending = nil
 		}
 	}
 	return fmt.Errorf("seed %d: did not settle in %d steps", st.cfg.Seed, maxSteps)
 }
 
+// deliver gives the engine the pending reports.
+func (st *simState) deliver(ctx context.Context) error {
+	if !st.pipelined {
+		if err := st.eng.Deliver(ctx, st.pending); err != nil {
+			return err
+		}
+		st.pending = nil
+		return nil
+	}
+	if _, err := st.eng.Step(ctx, st.pending); err != nil {
+		return err
+	}
+	st.unlanded, st.pending = append(st.unlanded, st.pending...), nil
+	if st.cfg.landEach {
+		return st.eng.Flush(ctx)
+	}
+	return nil
+}
+
+// failed handles an injected store failure: the carrier will call again
+// with what was not recorded (with commits in flight, everything given
+// since the last landing), and the process may die.
+func (st *simState) failed(ctx context.Context) error {
+	st.res.StoreErrors++
+	st.pending, st.unlanded = append(st.unlanded, st.pending...), nil
+	return st.maybeCrash(ctx)
+}
+
+// land waits for the commit in flight (pipelined runs).
+func (st *simState) land(ctx context.Context) error {
+	if !st.pipelined {
+		return nil
+	}
+	for {
+		err := st.eng.Flush(ctx)
+		if !errors.Is(err, ErrInjected) {
+			if err == nil {
+				st.unlanded = nil
+			}
+			return err
+		}
+		if err := st.failed(ctx); err != nil {
+			return err
+		}
+	}
+}
+
 func (st *simState) drain(ctx context.Context) error {
 	for {
-		n, err := st.eng.Tick(ctx)
+		var n int
+		var err error
+		if st.pipelined {
+			if n, err = st.eng.Step(ctx, nil); err == nil && st.cfg.landEach {
+				err = st.eng.Flush(ctx)
+			}
+		} else {
+			n, err = st.eng.Tick(ctx)
+		}
 		if errors.Is(err, ErrInjected) {
-			st.res.StoreErrors++
-			if err := st.maybeCrash(ctx); err != nil {
+			if err := st.failed(ctx); err != nil {
 				return err
 			}
 			continue

@@ -51,8 +51,18 @@ func (d *Driver) quantum(now time.Time) time.Duration {
 }
 
 // Run works until nothing is left to do: no recipient due, no attempt
-// queued, no simulated reply pending.
+// queued, no simulated reply pending. It steps the engine with its commits
+// in flight (Engine.Step) and returns once the last has landed; a failed
+// commit ends the run with its error.
 func (d *Driver) Run(ctx context.Context) error {
+	err := d.run(ctx)
+	if ferr := d.Engine.Flush(ctx); err == nil {
+		err = ferr
+	}
+	return err
+}
+
+func (d *Driver) run(ctx context.Context) error {
 	for {
 		if err := d.drain(ctx); err != nil {
 			return err
@@ -65,7 +75,7 @@ func (d *Driver) Run(ctx context.Context) error {
 			return err
 		}
 		d.Clock.Set(next.Add(d.quantum(next)))
-		if err := d.Engine.Deliver(ctx, d.Sim.Due(d.Clock.Now())); err != nil {
+		if _, err := d.Engine.Step(ctx, d.Sim.Due(d.Clock.Now())); err != nil {
 			return err
 		}
 		if d.Progress != nil {
@@ -79,7 +89,7 @@ func (d *Driver) Run(ctx context.Context) error {
 // drain ticks the engine until nothing is due now.
 func (d *Driver) drain(ctx context.Context) error {
 	for d.Engine.DueNow() {
-		n, err := d.Engine.Tick(ctx)
+		n, err := d.Engine.Step(ctx, nil)
 		if err != nil || n == 0 {
 			return err
 		}

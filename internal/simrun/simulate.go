@@ -31,6 +31,8 @@ type Sim struct {
 	People int
 	Mode   cascade.Mode
 	Faults Faults
+
+	landEach bool // pipelined seeds land each step at once (tests)
 }
 
 // Result is what a simulation did.
@@ -64,12 +66,18 @@ type simState struct {
 	people   *roster.Roster
 	bulletin int64
 	res      Result
+	// pipelined runs step the engine with commits in flight (Engine.Step):
+	// reports given since the last landing are given again if it fails.
+	pipelined bool
+	unlanded  []provider.Report
+	pending   []provider.Report // delivered by the carrier, not yet committed
 }
 
 // Run runs the simulation to the end, checking DESIGN §5's invariants after
 // every step. A broken invariant is returned as a *Failure.
 func (s Sim) Run(ctx context.Context) (*Result, error) {
-	st := &simState{cfg: s, rng: rand.New(rand.NewPCG(s.Seed, 0x5eed)), path: filepath.Join(s.Dir, "sim.db"), clock: clock.NewFake(Start)}
+	st := &simState{cfg: s, rng: rand.New(rand.NewPCG(s.Seed, 0x5eed)), path: filepath.Join(s.Dir, "sim.db"), clock: clock.NewFake(Start),
+		pipelined: s.Seed%2 == 0}
 	var err error
 	if st.key, _, err = seal.LoadOrCreate(st.path + ".key"); err != nil {
 		return nil, err
@@ -100,8 +108,9 @@ func (st *simState) open(ctx context.Context) error {
 	}
 	st.raw = raw
 	var s store.Store = raw
-	if st.cfg.Faults.StoreErrors {
-		s = &faultyStore{Store: raw, rng: rand.New(rand.NewPCG(st.cfg.Seed, uint64(2+st.res.Restarts)))}
+	if st.cfg.Faults.StoreErrors || st.pipelined {
+		s = &faultyStore{Store: raw, rng: rand.New(rand.NewPCG(st.cfg.Seed, uint64(2+st.res.Restarts))),
+			fail: st.cfg.Faults.StoreErrors, slow: st.pipelined}
 	}
 	var p provider.Provider = st.carrier
 	if st.cfg.Faults.ProviderErrors {

@@ -163,7 +163,15 @@ type Batch struct {
 	Bulletins   []BulletinState
 	// Audit entries are chained to the log's newest entry and appended.
 	Audit []audit.Entry
+	// Unchanged, if set, makes the batch conditional on no one else having
+	// written the store: a ChangeWatcher backend applies it only while
+	// ExternalChanges still returns *Unchanged, else returns ErrConflict.
+	Unchanged *uint64
 }
+
+// ErrConflict is returned by Apply when another writer changed the store
+// since the batch's Unchanged value was read.
+var ErrConflict = errors.New("the store was changed by another writer meanwhile")
 
 // BulletinState changes a bulletin's state.
 type BulletinState struct {

@@ -52,7 +52,7 @@ func (s *Store) BulletinAttempts(ctx context.Context, bulletin int64) ([]store.A
 
 // Queued returns queued attempts due by now, oldest first.
 func (s *Store) Queued(ctx context.Context, now int64, limit int) ([]store.Attempt, error) {
-	return scanAttempts(s.w.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts WHERE status = 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?`, now, limit))
+	return scanAttempts(s.r.QueryContext(ctx, `SELECT `+attemptCols+` FROM attempts WHERE status = 0 AND due_at <= ? ORDER BY due_at, id LIMIT ?`, now, limit))
 }
 
 // Leased returns attempts whose sending lease expired before now: their
@@ -103,6 +103,15 @@ func (s *Store) Events(ctx context.Context, bulletin int64) ([]store.Event, erro
 // Apply writes a batch in one transaction.
 func (s *Store) Apply(ctx context.Context, b *store.Batch) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
+		if b.Unchanged != nil {
+			var v uint64
+			if err := tx.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+				return err
+			}
+			if v != *b.Unchanged {
+				return store.ErrConflict
+			}
+		}
 		if err := upsertRecipients(ctx, tx, b.Recipients); err != nil {
 			return err
 		}

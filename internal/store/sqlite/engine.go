@@ -44,14 +44,14 @@ func scanRecipients(rows *sql.Rows, err error) ([]store.Recipient, error) {
 
 // Due returns recipients whose next action is due, oldest first.
 func (s *Store) Due(ctx context.Context, now int64, limit int) ([]store.Recipient, error) {
-	return scanRecipients(s.w.QueryContext(ctx, `SELECT `+recipientCols+` FROM recipients
+	return scanRecipients(s.r.QueryContext(ctx, `SELECT `+recipientCols+` FROM recipients
 		WHERE next_at IS NOT NULL AND next_at <= ? ORDER BY next_at, bulletin, idx LIMIT ?`, now, limit))
 }
 
 // NextDue returns the earliest next action of any recipient or queued attempt.
 func (s *Store) NextDue(ctx context.Context) (int64, bool, error) {
 	var r, a sql.NullInt64
-	err := s.w.QueryRowContext(ctx, `SELECT (SELECT min(next_at) FROM recipients WHERE next_at IS NOT NULL),
+	err := s.r.QueryRowContext(ctx, `SELECT (SELECT min(next_at) FROM recipients WHERE next_at IS NOT NULL),
 		(SELECT min(due_at) FROM attempts WHERE status = 0)`).Scan(&r, &a)
 	if err != nil {
 		return 0, false, err
@@ -67,10 +67,9 @@ func (s *Store) NextDue(ctx context.Context) (int64, bool, error) {
 	return 0, false, nil
 }
 
-// Recipients returns the given recipients of a bulletin (those that exist),
-// read on the writer's connection so the engine sees its own writes.
+// Recipients returns the given recipients of a bulletin (those that exist).
 func (s *Store) Recipients(ctx context.Context, bulletin int64, idxs []int32) ([]store.Recipient, error) {
-	return recipientsIn(ctx, s.w, bulletin, idxs)
+	return recipientsIn(ctx, s.r, bulletin, idxs)
 }
 
 func recipientsIn(ctx context.Context, db *sql.DB, bulletin int64, idxs []int32) ([]store.Recipient, error) {

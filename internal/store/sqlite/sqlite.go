@@ -41,6 +41,7 @@ type Store struct {
 	w    *sql.DB // the single writer
 	r    *sql.DB // readers
 	path string
+	ckpt *checkpointer
 }
 
 var _ store.Store = (*Store)(nil)
@@ -48,11 +49,11 @@ var _ store.Store = (*Store)(nil)
 // Open opens (creating if needed) the database file at path and migrates it.
 func Open(ctx context.Context, path string) (*Store, error) {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(ON)", "cache_size(-16384)", "temp_store(MEMORY)", "wal_autocheckpoint(8192)"} {
+	for _, p := range []string{"journal_mode(WAL)", "synchronous(NORMAL)", "busy_timeout(10000)", "foreign_keys(ON)", "cache_size(-16384)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	dsn := "file:" + path + "?" + q.Encode()
-	w, err := sql.Open("sqlite", dsn+"&_txlock=immediate")
+	w, err := sql.Open("sqlite", dsn+fmt.Sprintf("&_pragma=wal_autocheckpoint(%d)&_txlock=immediate", backstopPages))
 	if err != nil {
 		return nil, err
 	}
@@ -63,7 +64,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, err
 	}
 	r.SetMaxOpenConns(4)
-	s := &Store{w: w, r: r, path: path}
+	s := &Store{w: w, r: r, path: path, ckpt: startCheckpointer(r)}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -99,6 +100,7 @@ func (s *Store) Path() string { return s.path }
 
 // Close closes the database.
 func (s *Store) Close() error {
+	s.ckpt.close()
 	return errors.Join(s.w.Close(), s.r.Close())
 }
 
@@ -111,7 +113,11 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 		tx.Rollback()
 		return err
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	s.ckpt.wrote()
+	return nil
 }
 
 func notFound(err error, what string) error {

@@ -1,0 +1,169 @@
+package engine
+
+import (
+	"context"
+	"math"
+	"time"
+
+	"phonetree/internal/store"
+)
+
+// A driver that has the next step's work in hand (the simulator) need not
+// wait for each commit: Step hands its batch to a commit in flight and
+// returns, and the next step is computed while that commit runs, on another
+// core. At most one commit is in flight; the next commit, and every method
+// other than Step, waits for it first, and a failed commit fails the work
+// computed on top of it. Nothing is handed to a provider on the strength of
+// a commit in flight, except to idempotent providers, which are handed work
+// before its commit anyway.
+//
+// While a commit is in flight, the engine reads through it: the cache and
+// the schedule (schedule.go) hold its recipients as it writes them, and
+// queued attempts are read from the store with the flight's own set aside.
+// What a read returns therefore does not depend on whether the flight has
+// landed yet, so a seeded simulation stays deterministic.
+
+// flight is a batch being committed (its recipients are in the cache and
+// the schedule already).
+type flight struct {
+	done      chan struct{}
+	err       error
+	attempts  map[int64]store.AttemptUpdate // updates and new attempts, by id
+	withdrawn map[int64]bool                // recipients whose open attempts it withdraws
+	queues    bool                          // it queues an attempt (reads of the queue then wait for it)
+}
+
+// launch starts committing batch; the caller holds e.mu and no flight is in the air.
+func (e *Engine) launch(ctx context.Context, b *store.Batch) {
+	f := &flight{done: make(chan struct{}), attempts: make(map[int64]store.AttemptUpdate, len(b.Attempts)+len(b.NewAttempts)),
+		withdrawn: make(map[int64]bool, len(b.WithdrawFor))}
+	for _, a := range b.NewAttempts {
+		f.attempts[a.ID] = store.AttemptUpdate{ID: a.ID, Status: a.Status, DueAt: a.DueAt}
+		f.queues = f.queues || a.Status == store.AttemptQueued
+	}
+	for _, u := range b.Attempts {
+		f.attempts[u.ID] = u
+		f.queues = f.queues || u.Status == store.AttemptQueued
+	}
+	for _, r := range b.WithdrawFor {
+		f.withdrawn[rkey(r.Bulletin, r.Idx)] = true
+	}
+	e.flight = f
+	go func() {
+		f.err = e.cfg.Store.Apply(context.WithoutCancel(ctx), b)
+		close(f.done)
+	}()
+}
+
+// land waits for the commit in flight, if any, and returns its error; after
+// a failure the cache is emptied (it held the failed batch).
+func (e *Engine) land() error {
+	f := e.flight
+	if f == nil {
+		return nil
+	}
+	<-f.done
+	e.flight = nil
+	if f.err != nil {
+		e.forget()
+	}
+	return f.err
+}
+
+// Flush waits until everything Step started is committed.
+func (e *Engine) Flush(ctx context.Context) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.land()
+}
+
+// due returns up to limit recipients due at now, oldest first (ties by
+// bulletin, then recipient), as the store holds them once any flight lands.
+// It takes them off the schedule: the work that steps them sets them again.
+func (w *work) due(now int64, limit int) ([]store.Recipient, error) {
+	e := w.e
+	if err := e.loadSchedule(w.ctx); err != nil {
+		return nil, err
+	}
+	if e.sched == nil { // no cache, so no schedule: the store's index
+		return e.cfg.Store.Due(w.ctx, now, limit)
+	}
+	keys := e.sched.pop(now, limit)
+	w.popped = append(w.popped, keys...)
+	if err := w.loadKeys(keys); err != nil {
+		return nil, err
+	}
+	out := make([]store.Recipient, len(keys))
+	for i, k := range keys {
+		out[i] = *w.loaded[k]
+	}
+	return out, nil
+}
+
+// queued returns up to limit attempts queued and due at now. A flight that
+// queues attempts lands first (its attempts are not all in it whole); one
+// that settles or withdraws attempts has them set aside.
+func (e *Engine) queued(ctx context.Context, now int64, limit int) ([]store.Attempt, error) {
+	if f := e.flight; f != nil && f.queues {
+		if err := e.land(); err != nil {
+			return nil, err
+		}
+	}
+	f := e.flight
+	if f == nil {
+		return e.cfg.Store.Queued(ctx, now, limit)
+	}
+	as, err := e.cfg.Store.Queued(ctx, now, limit+len(f.attempts))
+	if err != nil {
+		return nil, err
+	}
+	out := as[:0]
+	for _, a := range as {
+		if !f.settles(a) {
+			out = append(out, a)
+		}
+	}
+	return out[:min(len(out), limit)], nil
+}
+
+// settles reports whether the flight changes attempt a.
+func (f *flight) settles(a store.Attempt) bool {
+	_, ok := f.attempts[a.ID]
+	return ok || f.withdrawn[rkey(a.Bulletin, a.Idx)]
+}
+
+// nextDue is the earliest next action of any recipient or queued attempt,
+// as the store holds them once any flight lands.
+func (e *Engine) nextDue(ctx context.Context) (int64, bool, error) {
+	if err := e.loadSchedule(ctx); err != nil {
+		return 0, false, err
+	}
+	if e.sched == nil {
+		return e.cfg.Store.NextDue(ctx)
+	}
+	next := int64(math.MaxInt64)
+	if n, ok := e.sched.next(); ok {
+		next = n
+	}
+	// the earliest queued attempt
+	as, err := e.queued(ctx, math.MaxInt64, 1)
+	if err != nil {
+		return 0, false, err
+	}
+	if len(as) > 0 {
+		next = min(next, as[0].DueAt)
+	}
+	return next, next != math.MaxInt64, nil
+}
+
+// NextDue is when the engine next has work: the earliest next action of any
+// recipient or queued attempt.
+func (e *Engine) NextDue(ctx context.Context) (time.Time, bool, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	n, ok, err := e.nextDue(ctx)
+	if err != nil || !ok {
+		return time.Time{}, false, err
+	}
+	return time.Unix(0, n), true, nil
+}
