@@ -27,6 +27,9 @@ var auditSchema string
 //go:embed signing.sql
 var signingSchema string
 
+//go:embed schedule.sql
+var scheduleSchema string
+
 //go:embed approvals.sql
 var approvalsSchema string
 
@@ -34,7 +37,7 @@ var approvalsSchema string
 var indexSchema string
 
 // migrations are applied in order, forward only; index+1 is the user_version.
-var migrations = []string{schema, accountsSchema, auditSchema, signingSchema, approvalsSchema, indexSchema}
+var migrations = []string{schema, accountsSchema, auditSchema, signingSchema, approvalsSchema, indexSchema, scheduleSchema}
 
 // Store is a SQLite-backed store.Store.
 type Store struct {
