@@ -24,7 +24,7 @@ func TestCacheForgetsOutsideWrites(t *testing.T) {
 	}
 	defer raw.Close()
 	// another process cancels E1 behind the engine's back
-	if _, err := raw.Exec(`UPDATE recipients SET state = ?, method_at = 0, heal_at = 0, next_at = NULL WHERE bulletin = ? AND idx = 0`, int(cascade.Cancelled), b); err != nil {
+	if _, err := raw.Exec(`UPDATE recipients SET state = ?, method_at = 0, heal_at = 0 WHERE id = ?`, int(cascade.Cancelled), b<<32); err != nil {
 		t.Fatal(err)
 	}
 	h.run()

@@ -7,7 +7,7 @@ import (
 	"phonetree/internal/store"
 )
 
-const attemptCols = `id, bulletin, idx, seq, kind, method, status, due_at, lease_until, provider_id, created_at, updated_at, error`
+const attemptCols = `id, kind, method, status, due_at, lease_until, provider_id, created_at, updated_at, error`
 
 func scanAttempts(rows *sql.Rows, err error) ([]store.Attempt, error) {
 	if err != nil {
@@ -17,9 +17,12 @@ func scanAttempts(rows *sql.Rows, err error) ([]store.Attempt, error) {
 	var out []store.Attempt
 	for rows.Next() {
 		var a store.Attempt
-		if err := rows.Scan(&a.ID, &a.Bulletin, &a.Idx, &a.Seq, &a.Kind, &a.Method, &a.Status, &a.DueAt, &a.LeaseUntil, &a.ProviderID, &a.CreatedAt, &a.UpdatedAt, &a.Error); err != nil {
+		if err := rows.Scan(&a.ID, &a.Kind, &a.Method, &a.Status, &a.DueAt, &a.LeaseUntil, &a.ProviderID, &a.CreatedAt, &a.UpdatedAt, &a.Error); err != nil {
 			return nil, err
 		}
+		var seq int
+		a.Bulletin, a.Idx, seq = store.SplitAttemptID(a.ID)
+		a.Seq = int16(seq)
 		out = append(out, a)
 	}
 	return out, rows.Err()
@@ -143,12 +146,12 @@ func (s *Store) Apply(ctx context.Context, b *store.Batch) error {
 }
 
 func insertAttempts(ctx context.Context, tx *sql.Tx, as []store.Attempt) error {
-	args := make([]any, 0, len(as)*13)
+	args := make([]any, 0, len(as)*10)
 	for i := range as {
 		a := &as[i]
-		args = append(args, a.ID, a.Bulletin, a.Idx, a.Seq, a.Kind, a.Method, a.Status, a.DueAt, a.LeaseUntil, a.ProviderID, a.CreatedAt, a.UpdatedAt, a.Error)
+		args = append(args, a.ID, a.Kind, a.Method, a.Status, a.DueAt, a.LeaseUntil, a.ProviderID, a.CreatedAt, a.UpdatedAt, a.Error)
 	}
-	return insertMulti(ctx, tx, `INSERT INTO attempts(`+attemptCols+`)`, ``, 13, args)
+	return insertMulti(ctx, tx, `INSERT INTO attempts(`+attemptCols+`)`, ``, 10, args)
 }
 
 func updateAttempts(ctx context.Context, tx *sql.Tx, us []store.AttemptUpdate) error {
@@ -160,7 +163,7 @@ func updateAttempts(ctx context.Context, tx *sql.Tx, us []store.AttemptUpdate) e
 	// the placeholder values for NOT NULL columns are never inserted because
 	// every id exists.
 	return insertMulti(ctx, tx, `INSERT INTO attempts(id, status, provider_id, lease_until, updated_at, error, due_at,
-		bulletin, idx, seq, kind, method, created_at) SELECT column1, column2, column3, column4, column5, column6, column7, 0, 0, 0, 0, '', 0 FROM (`,
+		kind, method, created_at) SELECT column1, column2, column3, column4, column5, column6, column7, 0, '', 0 FROM (`,
 		`) WHERE true ON CONFLICT(id) DO UPDATE SET status=excluded.status,
 		provider_id=CASE WHEN excluded.provider_id = '' THEN provider_id ELSE excluded.provider_id END,
 		lease_until=excluded.lease_until, updated_at=excluded.updated_at, due_at=excluded.due_at,

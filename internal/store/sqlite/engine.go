@@ -8,22 +8,24 @@ import (
 	"phonetree/internal/store"
 )
 
-const recipientCols = `bulletin, idx, state, method, attempts, flags, method_at, heal_at, acked_at, response`
+const recipientCols = `id, state, method, attempts, flags, method_at, heal_at, acked_at, response`
+
+// nextAt is store.Recipient.NextAt in SQL (0: none).
+const nextAt = `CASE WHEN method_at = 0 THEN heal_at WHEN heal_at = 0 OR method_at < heal_at THEN method_at ELSE heal_at END`
+
+// rid is a recipient's row id: its bulletin and index in one integer.
+func rid(bulletin int64, idx int32) int64 { return bulletin<<32 | int64(idx) }
 
 func upsertRecipients(ctx context.Context, tx *sql.Tx, rs []store.Recipient) error {
-	args := make([]any, 0, len(rs)*11)
+	args := make([]any, 0, len(rs)*9)
 	for i := range rs {
 		r := &rs[i]
-		var next any
-		if n := r.NextAt(); n != 0 {
-			next = n
-		}
-		args = append(args, r.Bulletin, r.Idx, r.State, r.Method, r.Attempts, r.Flags, r.MethodAt, r.HealAt, r.AckedAt, r.Response, next)
+		args = append(args, rid(r.Bulletin, r.Idx), r.State, r.Method, r.Attempts, r.Flags, r.MethodAt, r.HealAt, r.AckedAt, r.Response)
 	}
-	return insertMulti(ctx, tx, `INSERT INTO recipients(`+recipientCols+`, next_at)`,
-		`ON CONFLICT(bulletin, idx) DO UPDATE SET state=excluded.state, method=excluded.method, attempts=excluded.attempts,
+	return insertMulti(ctx, tx, `INSERT INTO recipients(`+recipientCols+`)`,
+		`ON CONFLICT(id) DO UPDATE SET state=excluded.state, method=excluded.method, attempts=excluded.attempts,
 		flags=excluded.flags, method_at=excluded.method_at, heal_at=excluded.heal_at, acked_at=excluded.acked_at,
-		response=excluded.response, next_at=excluded.next_at`, 11, args)
+		response=excluded.response`, 9, args)
 }
 
 func scanRecipients(rows *sql.Rows, err error) ([]store.Recipient, error) {
@@ -34,24 +36,27 @@ func scanRecipients(rows *sql.Rows, err error) ([]store.Recipient, error) {
 	var out []store.Recipient
 	for rows.Next() {
 		var r store.Recipient
-		if err := rows.Scan(&r.Bulletin, &r.Idx, &r.State, &r.Method, &r.Attempts, &r.Flags, &r.MethodAt, &r.HealAt, &r.AckedAt, &r.Response); err != nil {
+		var id int64
+		if err := rows.Scan(&id, &r.State, &r.Method, &r.Attempts, &r.Flags, &r.MethodAt, &r.HealAt, &r.AckedAt, &r.Response); err != nil {
 			return nil, err
 		}
+		r.Bulletin, r.Idx = id>>32, int32(id)
 		out = append(out, r)
 	}
 	return out, rows.Err()
 }
 
-// Due returns recipients whose next action is due, oldest first.
+// Due returns recipients whose next action is due, oldest first. It scans:
+// the engine keeps its own schedule and asks only when it builds it.
 func (s *Store) Due(ctx context.Context, now int64, limit int) ([]store.Recipient, error) {
 	return scanRecipients(s.r.QueryContext(ctx, `SELECT `+recipientCols+` FROM recipients
-		WHERE next_at IS NOT NULL AND next_at <= ? ORDER BY next_at, bulletin, idx LIMIT ?`, now, limit))
+		WHERE `+nextAt+` BETWEEN 1 AND ? ORDER BY `+nextAt+`, id LIMIT ?`, now, limit))
 }
 
 // NextDue returns the earliest next action of any recipient or queued attempt.
 func (s *Store) NextDue(ctx context.Context) (int64, bool, error) {
 	var r, a sql.NullInt64
-	err := s.r.QueryRowContext(ctx, `SELECT (SELECT min(next_at) FROM recipients WHERE next_at IS NOT NULL),
+	err := s.r.QueryRowContext(ctx, `SELECT (SELECT min(`+nextAt+`) FROM recipients WHERE method_at != 0 OR heal_at != 0),
 		(SELECT min(due_at) FROM attempts WHERE status = 0)`).Scan(&r, &a)
 	if err != nil {
 		return 0, false, err
@@ -76,12 +81,11 @@ func recipientsIn(ctx context.Context, db *sql.DB, bulletin int64, idxs []int32)
 	var out []store.Recipient
 	for len(idxs) > 0 {
 		n := min(len(idxs), 500)
-		args := make([]any, 0, n+1)
-		args = append(args, bulletin)
+		args := make([]any, 0, n)
 		for _, i := range idxs[:n] {
-			args = append(args, i)
+			args = append(args, rid(bulletin, i))
 		}
-		rs, err := scanRecipients(db.QueryContext(ctx, `SELECT `+recipientCols+` FROM recipients WHERE bulletin = ? AND idx IN (`+placeholders(n)+`)`, args...))
+		rs, err := scanRecipients(db.QueryContext(ctx, `SELECT `+recipientCols+` FROM recipients WHERE id IN (`+placeholders(n)+`)`, args...))
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +97,8 @@ func recipientsIn(ctx context.Context, db *sql.DB, bulletin int64, idxs []int32)
 
 // AllRecipients returns every recipient of a bulletin in index order.
 func (s *Store) AllRecipients(ctx context.Context, bulletin int64) ([]store.Recipient, error) {
-	return scanRecipients(s.r.QueryContext(ctx, `SELECT `+recipientCols+` FROM recipients WHERE bulletin = ? ORDER BY idx`, bulletin))
+	return scanRecipients(s.r.QueryContext(ctx, `SELECT `+recipientCols+` FROM recipients WHERE id >= ? AND id < ? ORDER BY id`,
+		rid(bulletin, 0), rid(bulletin+1, 0)))
 }
 
 func placeholders(n int) string { return strings.TrimSuffix(strings.Repeat("?,", n), ",") }

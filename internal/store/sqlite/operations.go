@@ -28,7 +28,7 @@ func (s *Store) OpenCallTasks(ctx context.Context, limit int) ([]store.CallTask,
 
 // QueueDepth counts recipients due by now and attempts queued by now.
 func (s *Store) QueueDepth(ctx context.Context, now int64) (due, queued int, err error) {
-	err = s.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM recipients WHERE next_at IS NOT NULL AND next_at <= ?),
+	err = s.r.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM recipients WHERE `+nextAt+` BETWEEN 1 AND ?),
 		(SELECT count(*) FROM attempts WHERE status = 0 AND due_at <= ?)`, now, now).Scan(&due, &queued)
 	return due, queued, err
 }

@@ -27,6 +27,9 @@ var auditSchema string
 //go:embed signing.sql
 var signingSchema string
 
+//go:embed compact.sql
+var compactSchema string
+
 //go:embed schedule.sql
 var scheduleSchema string
 
@@ -37,7 +40,7 @@ var approvalsSchema string
 var indexSchema string
 
 // migrations are applied in order, forward only; index+1 is the user_version.
-var migrations = []string{schema, accountsSchema, auditSchema, signingSchema, approvalsSchema, indexSchema, scheduleSchema}
+var migrations = []string{schema, accountsSchema, auditSchema, signingSchema, approvalsSchema, indexSchema, scheduleSchema, compactSchema}
 
 // Store is a SQLite-backed store.Store.
 type Store struct {
