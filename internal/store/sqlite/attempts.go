@@ -1,6 +1,7 @@
 package sqlite
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 
@@ -156,18 +157,30 @@ func insertAttempts(ctx context.Context, tx *sql.Tx, as []store.Attempt) error {
 
 func updateAttempts(ctx context.Context, tx *sql.Tx, us []store.AttemptUpdate) error {
 	args := make([]any, 0, len(us)*7)
-	for _, u := range us {
+	for _, u := range mergeUpdates(us) {
 		args = append(args, u.ID, u.Status, u.ProviderID, u.LeaseUntil, u.At, u.Error, u.DueAt)
 	}
-	// An upsert on the primary key updates existing rows in one statement;
-	// the placeholder values for NOT NULL columns are never inserted because
-	// every id exists.
-	return insertMulti(ctx, tx, `INSERT INTO attempts(id, status, provider_id, lease_until, updated_at, error, due_at,
-		kind, method, created_at) SELECT column1, column2, column3, column4, column5, column6, column7, 0, '', 0 FROM (`,
-		`) WHERE true ON CONFLICT(id) DO UPDATE SET status=excluded.status,
-		provider_id=CASE WHEN excluded.provider_id = '' THEN provider_id ELSE excluded.provider_id END,
-		lease_until=excluded.lease_until, updated_at=excluded.updated_at, due_at=excluded.due_at,
-		error=CASE WHEN excluded.error = '' THEN error ELSE excluded.error END`, 7, args)
+	return insertMulti(ctx, tx, `UPDATE attempts SET status = v.column2,
+		provider_id = CASE WHEN v.column3 = '' THEN provider_id ELSE v.column3 END,
+		lease_until = v.column4, updated_at = v.column5, due_at = v.column7,
+		error = CASE WHEN v.column6 = '' THEN error ELSE v.column6 END FROM (`, `) AS v WHERE attempts.id = v.column1`, 7, args)
+}
+
+// mergeUpdates folds updates of one attempt (sorted by id, in order) into
+// one: an UPDATE … FROM applies a single row per attempt. Later values win;
+// an empty provider id or error keeps the earlier one.
+func mergeUpdates(us []store.AttemptUpdate) []store.AttemptUpdate {
+	out := make([]store.AttemptUpdate, 0, len(us))
+	for _, u := range us {
+		if n := len(out); n > 0 && out[n-1].ID == u.ID {
+			prev := out[n-1]
+			u.ProviderID, u.Error = cmp.Or(u.ProviderID, prev.ProviderID), cmp.Or(u.Error, prev.Error)
+			out[n-1] = u
+			continue
+		}
+		out = append(out, u)
+	}
+	return out
 }
 
 func withdraw(ctx context.Context, tx *sql.Tx, rs []store.Recipient) error {
