@@ -1,21 +1,26 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"math"
+	"slices"
+	"sync"
 	"time"
 
 	"phonetree/internal/store"
 )
 
 // A driver that has the next step's work in hand (the simulator) need not
-// wait for each commit: Step hands its batch to a commit in flight and
+// wait for each commit: Step hands its batch to the commit in flight and
 // returns, and the next step is computed while that commit runs, on another
-// core. At most one commit is in flight; the next commit, and every method
-// other than Step, waits for it first, and a failed commit fails the work
-// computed on top of it. Nothing is handed to a provider on the strength of
-// a commit in flight, except to idempotent providers, which are handed work
-// before its commit anyway.
+// core. While a commit runs, the batches handed to it queue up as one (a
+// group commit: the busier the writer, the bigger and fewer its
+// transactions), up to maxJoined changes, past which Step waits. Every
+// method other than Step waits until all has landed, and a failed commit
+// fails everything queued on top of it. Nothing is handed to a provider on
+// the strength of a commit in flight, except to idempotent providers, which
+// are handed work before its commit anyway.
 //
 // While a commit is in flight, the engine reads through it: the cache and
 // the schedule (schedule.go) hold its recipients as it writes them, and
@@ -23,20 +28,65 @@ import (
 // What a read returns therefore does not depend on whether the flight has
 // landed yet, so a seeded simulation stays deterministic.
 
-// flight is a batch being committed (its recipients are in the cache and
-// the schedule already).
+// maxJoined bounds the changes queued behind a commit in flight.
+const maxJoined = 100_000
+
+// flight is the batches being committed (their recipients are in the cache
+// and the schedule already), one transaction after another.
 type flight struct {
-	done      chan struct{}
+	done      chan struct{} // closed when all has landed or one failed
 	err       error
 	attempts  map[int64]store.AttemptUpdate // updates and new attempts, by id
 	withdrawn map[int64]bool                // recipients whose open attempts it withdraws
 	queues    bool                          // it queues an attempt (reads of the queue then wait for it)
+
+	mu      sync.Mutex
+	next    *store.Batch // queued behind the transaction being written
+	running bool
 }
 
-// launch starts committing batch; the caller holds e.mu and no flight is in the air.
-func (e *Engine) launch(ctx context.Context, b *store.Batch) {
-	f := &flight{done: make(chan struct{}), attempts: make(map[int64]store.AttemptUpdate, len(b.Attempts)+len(b.NewAttempts)),
-		withdrawn: make(map[int64]bool, len(b.WithdrawFor))}
+// launch hands batch b to the commit in flight, or starts one; the caller
+// holds e.mu.
+func (e *Engine) launch(ctx context.Context, b *store.Batch) error {
+	if f := e.flight; f != nil {
+		f.mu.Lock()
+		if f.running && (f.next == nil || f.next.Len()+b.Len() <= maxJoined) {
+			if f.next == nil {
+				f.next = b
+			} else {
+				join(f.next, b)
+			}
+			f.mu.Unlock()
+			f.note(b)
+			return nil
+		}
+		f.mu.Unlock()
+		if err := e.land(); err != nil {
+			return err
+		}
+	}
+	f := &flight{done: make(chan struct{}), attempts: map[int64]store.AttemptUpdate{}, withdrawn: map[int64]bool{}, running: true}
+	f.note(b)
+	e.flight = f
+	go func() {
+		ctx := context.WithoutCancel(ctx)
+		for b != nil {
+			err := e.cfg.Store.Apply(ctx, b)
+			f.mu.Lock()
+			b, f.next = f.next, nil
+			if err != nil {
+				f.err, b = err, nil // what was queued on top is lost with it
+			}
+			f.running = b != nil
+			f.mu.Unlock()
+		}
+		close(f.done)
+	}()
+	return nil
+}
+
+// note adds b's attempts to what reads set aside.
+func (f *flight) note(b *store.Batch) {
 	for _, a := range b.NewAttempts {
 		f.attempts[a.ID] = store.AttemptUpdate{ID: a.ID, Status: a.Status, DueAt: a.DueAt}
 		f.queues = f.queues || a.Status == store.AttemptQueued
@@ -48,11 +98,42 @@ func (e *Engine) launch(ctx context.Context, b *store.Batch) {
 	for _, r := range b.WithdrawFor {
 		f.withdrawn[rkey(r.Bulletin, r.Idx)] = true
 	}
-	e.flight = f
-	go func() {
-		f.err = e.cfg.Store.Apply(context.WithoutCancel(ctx), b)
-		close(f.done)
-	}()
+}
+
+// join appends batch b's changes to a, as if a's transaction had made them
+// after its own: a recipient's newer row replaces the older, the rest queue
+// in order.
+func join(a, b *store.Batch) {
+	rs := make([]store.Recipient, 0, len(a.Recipients)+len(b.Recipients))
+	i, j := 0, 0
+	for i < len(a.Recipients) || j < len(b.Recipients) {
+		switch {
+		case j == len(b.Recipients):
+			rs, i = append(rs, a.Recipients[i]), i+1
+		case i == len(a.Recipients):
+			rs, j = append(rs, b.Recipients[j]), j+1
+		default:
+			ka, kb := rkey(a.Recipients[i].Bulletin, a.Recipients[i].Idx), rkey(b.Recipients[j].Bulletin, b.Recipients[j].Idx)
+			switch {
+			case ka < kb:
+				rs, i = append(rs, a.Recipients[i]), i+1
+			case kb < ka:
+				rs, j = append(rs, b.Recipients[j]), j+1
+			default:
+				rs, i, j = append(rs, b.Recipients[j]), i+1, j+1
+			}
+		}
+	}
+	a.Recipients = rs
+	a.NewAttempts = append(a.NewAttempts, b.NewAttempts...)
+	slices.SortFunc(a.NewAttempts, func(x, y store.Attempt) int { return cmp.Compare(x.ID, y.ID) })
+	a.Attempts = append(a.Attempts, b.Attempts...)
+	slices.SortStableFunc(a.Attempts, func(x, y store.AttemptUpdate) int { return cmp.Compare(x.ID, y.ID) })
+	a.WithdrawFor = append(a.WithdrawFor, b.WithdrawFor...)
+	a.Events = append(a.Events, b.Events...)
+	a.CallTasks = append(a.CallTasks, b.CallTasks...)
+	a.Bulletins = append(a.Bulletins, b.Bulletins...)
+	a.Audit = append(a.Audit, b.Audit...)
 }
 
 // land waits for the commit in flight, if any, and returns its error; after

@@ -288,9 +288,6 @@ func (w *work) commit() error {
 	switch {
 	case w.batch.Len() == 0:
 	default:
-		if err = e.land(); err != nil {
-			break
-		}
 		b := w.batch
 		if e.cache != nil {
 			v := e.cacheVersion
@@ -300,7 +297,10 @@ func (w *work) commit() error {
 			for _, r := range b.Recipients {
 				e.remember(r)
 			}
-			e.launch(w.ctx, &b)
+			err = e.launch(w.ctx, &b)
+			break
+		}
+		if err = e.land(); err != nil {
 			break
 		}
 		if err = e.cfg.Store.Apply(w.ctx, &b); err == nil {
