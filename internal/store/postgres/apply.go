@@ -2,9 +2,12 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"phonetree/internal/store"
 )
@@ -55,23 +58,46 @@ func (s *Store) Apply(ctx context.Context, b *store.Batch) error {
 	if len(b.Audit) > 0 {
 		return s.applyAudited(ctx, b)
 	}
-	p := changes(b, false)
-	if p.Len() == 0 {
+	if b.Len() == 0 {
 		return nil
 	}
+	p := s.changes(b, false)
 	if err := p.run(s.pool.SendBatch(ctx, &p.Batch)); err != nil {
-		return fmt.Errorf("apply batch: %w", err)
+		return applyError(err)
 	}
 	return nil
 }
 
+// applyError names a failed batch, as store.ErrConflict if phonetree_write refused it.
+func applyError(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "40001" && strings.HasPrefix(pe.Message, "phonetree:") {
+		return store.ErrConflict
+	}
+	return fmt.Errorf("apply batch: %w", err)
+}
+
+// ExternalChanges counts the writes of engine state by other writers.
+func (s *Store) ExternalChanges(ctx context.Context) (uint64, error) {
+	var n int64
+	err := s.pool.QueryRow(ctx, `SELECT g.gen - coalesce((SELECT writes FROM engine_writers WHERE id = $1), 0)
+		FROM engine_generation g WHERE g.id = 1`, s.writer).Scan(&n)
+	return uint64(n), err
+}
+
 // changes queues the batch's changes but its audit entries, after a BEGIN
-// if begin is set.
-func changes(b *store.Batch, begin bool) *pipeline {
+// if begin is set, counted as this store's write (see 006_generation.sql).
+func (s *Store) changes(b *store.Batch, begin bool) *pipeline {
 	var p pipeline
 	if begin {
 		p.queue("begin", "BEGIN")
 	}
+	var expected *int64
+	if b.Unchanged != nil {
+		v := int64(*b.Unchanged)
+		expected = &v
+	}
+	p.queue("generation", `SELECT phonetree_write($1, $2)`, s.writer, expected)
 	if len(b.Recipients) > 0 {
 		p.queue("recipients", upsertRecipientsSQL, recipientArgs(lastRecipients(b.Recipients))...)
 	}
@@ -177,3 +203,4 @@ func mergeUpdates(us []store.AttemptUpdate) []store.AttemptUpdate {
 	}
 	return out
 }
+var _ store.ChangeWatcher = (*Store)(nil)

@@ -51,7 +51,7 @@ func (s *Store) applyAudited(ctx context.Context, b *store.Batch) error {
 	defer h.Unlock()
 	if h.known {
 		h.known = false
-		p := changes(b, false)
+		p := s.changes(b, false)
 		p.queue("audit lock", lockAuditSQL, auditLock)
 		p.queue("audit", insertAuditSQL, sealArgs(b.Audit, h.id, h.hash)...)
 		err := p.run(s.pool.SendBatch(ctx, &p.Batch))
@@ -61,11 +61,11 @@ func (s *Store) applyAudited(ctx context.Context, b *store.Batch) error {
 		}
 		var pe *pgconn.PgError
 		if !errors.As(err, &pe) || pe.Code != "23505" || pe.ConstraintName != "audit_pkey" {
-			return fmt.Errorf("apply batch: %w", err)
+			return applyError(err)
 		}
 	}
 	if err := s.applyLocked(ctx, b); err != nil {
-		return fmt.Errorf("apply batch: %w", err)
+		return applyError(err)
 	}
 	h.remember(b.Audit)
 	return nil
@@ -78,7 +78,7 @@ func (s *Store) applyLocked(ctx context.Context, b *store.Batch) error {
 		return err
 	}
 	defer release(conn)
-	p := changes(b, true)
+	p := s.changes(b, true)
 	p.queue("audit lock", lockAuditSQL, auditLock)
 	var lastID int64
 	var prev string

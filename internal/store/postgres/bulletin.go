@@ -15,6 +15,9 @@ const bulletinCols = `id, incident, kind, status, title, body, mode, policy, ros
 // the recipients go in by COPY.
 func (s *Store) CreateBulletin(ctx context.Context, b *store.Bulletin, rs []store.Recipient) error {
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT phonetree_write($1, NULL)`, s.writer); err != nil {
+			return err
+		}
 		b.Recipients = len(rs)
 		// An incident of 0 starts a new incident, named by the bulletin's id.
 		err := tx.QueryRow(ctx, `INSERT INTO bulletins (id, incident, kind, status, title, body, mode, policy, roster_version, created_at, state, recipients)

@@ -6,6 +6,7 @@ package postgres
 
 import (
 	"context"
+	"crypto/rand"
 	"embed"
 	"errors"
 	"fmt"
@@ -29,8 +30,9 @@ const migrateLock int64 = 0x70686f6e65747265 // "phonetre"
 
 // Store is a PostgreSQL-backed store.Store.
 type Store struct {
-	pool *pgxpool.Pool
-	head auditHead
+	pool   *pgxpool.Pool
+	head   auditHead
+	writer string // this store's name among the database's writers (see 006_generation.sql)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -56,7 +58,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres %s: %w", redact(cfg), err)
 	}
-	s := &Store{pool: pool}
+	s := &Store{pool: pool, writer: rand.Text()}
 	if err := s.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("postgres %s: %w", redact(cfg), err)

@@ -133,3 +133,20 @@ func TestAuditTwoNodes(t *testing.T) {
 		t.Errorf("%d entries, want 47", v.Count())
 	}
 }
+
+// TestWatcher: another node's writes are outside changes, and a batch made
+// before one is refused.
+func TestWatcher(t *testing.T) {
+	pgtest.RequireServer(t)
+	url := freshDB(t)
+	var stores [2]store.Store
+	for i := range stores {
+		s, err := postgres.Open(t.Context(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		stores[i] = s
+	}
+	storetest.Watcher(t, stores[0], stores[1])
+}

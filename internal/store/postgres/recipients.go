@@ -24,8 +24,9 @@ func scanRecipients(rows pgx.Rows, err error) ([]store.Recipient, error) {
 }
 
 // Due returns recipients whose next action is due, oldest first. One node
-// serialises its claims in-process, so a plain read suffices; several nodes
-// would claim with FOR UPDATE SKIP LOCKED inside the transaction that steps them.
+// serialises its claims in-process, so a plain read suffices; a second node
+// writing meanwhile is an outside change (ExternalChanges), which makes the
+// first node's batches made before it fail (store.ErrConflict), not overwrite.
 func (s *Store) Due(ctx context.Context, now int64, limit int) ([]store.Recipient, error) {
 	rs, err := scanRecipients(s.pool.Query(ctx, `SELECT `+recipientCols+` FROM recipients
 		WHERE next_at IS NOT NULL AND next_at <= $1 ORDER BY next_at, bulletin, idx LIMIT $2`, now, limit))

@@ -19,3 +19,19 @@ func TestStore(t *testing.T) {
 		return s
 	})
 }
+
+// TestWatcher: another process's writes are outside changes, and a batch
+// made before one is refused.
+func TestWatcher(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "phonetree.db")
+	var stores [2]store.Store
+	for i := range stores {
+		s, err := sqlite.Open(t.Context(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		stores[i] = s
+	}
+	storetest.Watcher(t, stores[0], stores[1])
+}
