@@ -203,4 +203,5 @@ func mergeUpdates(us []store.AttemptUpdate) []store.AttemptUpdate {
 	}
 	return out
 }
+
 var _ store.ChangeWatcher = (*Store)(nil)
