@@ -121,7 +121,7 @@ func (p *Provider) rand(b int64, r int32, seq int) *rand.Rand {
 
 func (p *Provider) push(r provider.Report) {
 	p.seq++
-	heap.Push(&p.pending, queued{r, p.seq})
+	heap.Push(&p.pending, queued{r, r.At.UnixNano(), p.seq})
 }
 
 // NextAt is when the next report is due; ok is false when none is pending.
@@ -158,6 +158,7 @@ func (p *Provider) Sends() map[string]int32 {
 
 type queued struct {
 	provider.Report
+	at  int64 // Report.At in unix nanoseconds, to compare cheaply
 	seq uint64
 }
 
@@ -165,10 +166,7 @@ type reports []queued
 
 func (q reports) Len() int { return len(q) }
 func (q reports) Less(i, j int) bool {
-	if q[i].At.Equal(q[j].At) {
-		return q[i].seq < q[j].seq
-	}
-	return q[i].At.Before(q[j].At)
+	return q[i].at < q[j].at || q[i].at == q[j].at && q[i].seq < q[j].seq
 }
 func (q reports) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
 func (q *reports) Push(x any)   { *q = append(*q, x.(queued)) }
