@@ -8,24 +8,14 @@ import (
 
 	"phonetree/internal/engine"
 	"phonetree/internal/roster"
+	"phonetree/internal/seal"
 )
 
 func callSheetsCommand() command {
 	c := command{name: "roster callsheets", usage: "[--db PATH]",
 		summary: "print each caller's call sheet (their callees' numbers) for the binder in the drawer, with the signing key's fingerprint",
 		example: "phonetree roster callsheets --db ./phonetree.db > callsheets.txt"}
-	c.run = func(ctx context.Context, e *env, args []string) error {
-		var db dbFlags
-		fs := c.flags(e)
-		db.register(fs)
-		if _, err := parse(fs, args, 0, 0); err != nil {
-			return err
-		}
-		st, key, err := db.open(ctx, e)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
+	return c.onDB(func(ctx context.Context, e *env, st database, key *seal.Key) error {
 		r, v, err := engine.LoadRoster(ctx, st, key, 0)
 		if err != nil {
 			return err
@@ -37,8 +27,7 @@ func callSheetsCommand() command {
 		w := bufio.NewWriter(e.stdout)
 		writeCallSheets(w, r, v.ID, fp)
 		return w.Flush()
-	}
-	return c
+	})
 }
 
 // writeCallSheets writes one sheet per caller: who they call, how to reach

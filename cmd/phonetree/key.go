@@ -110,18 +110,7 @@ func keyStatusCommand() command {
 	c := command{name: "key status", usage: "[--db PATH] [--key-file PATH]",
 		summary: "show the contact-data keys (their ids, never the keys) and how many sealed values each holds",
 		example: "phonetree key status --db ./phonetree.db"}
-	c.run = func(ctx context.Context, e *env, args []string) error {
-		var db dbFlags
-		fs := c.flags(e)
-		db.register(fs)
-		if _, err := parse(fs, args, 0, 0); err != nil {
-			return err
-		}
-		st, key, err := db.open(ctx, e)
-		if err != nil {
-			return err
-		}
-		defer st.Close()
+	return c.onDB(func(ctx context.Context, e *env, st database, key *seal.Key) error {
 		items, err := rekey.Inventory(ctx, st, key)
 		if err != nil {
 			return err
@@ -143,8 +132,7 @@ func keyStatusCommand() command {
 			fmt.Fprintf(tw, "%s\t%s\t%d\n", orNone(""), "sealed before key ids, or by a key not in the file", n)
 		}
 		return tw.Flush()
-	}
-	return c
+	})
 }
 
 func orNone(id string) string {

@@ -64,6 +64,27 @@ func (d *dbFlags) open(ctx context.Context, e *env) (database, *seal.Key, error)
 	return st, key, nil
 }
 
+// onDB sets c.run for a command whose only flags are the database flags:
+// it parses them, opens the database and the contact-data key, and hands
+// both to run, closing the database afterwards.
+func (c command) onDB(run func(ctx context.Context, e *env, st database, key *seal.Key) error) command {
+	c.run = func(ctx context.Context, e *env, args []string) error {
+		var db dbFlags
+		fs := c.flags(e)
+		db.register(fs)
+		if _, err := parse(fs, args, 0, 0); err != nil {
+			return err
+		}
+		st, key, err := db.open(ctx, e)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return run(ctx, e, st, key)
+	}
+	return c
+}
+
 func (d *dbFlags) postgres() bool {
 	return strings.HasPrefix(d.db, "postgres://") || strings.HasPrefix(d.db, "postgresql://")
 }

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/term"
 
 	"phonetree/internal/auth"
+	"phonetree/internal/seal"
 	"phonetree/internal/store"
 	"phonetree/internal/web"
 )
@@ -100,18 +101,7 @@ func userListCommand() command {
 	c := command{name: "user list", usage: "[--db PATH]",
 		summary: "list operator accounts and their roles",
 		example: "phonetree user list --db ./phonetree.db"}
-	c.run = func(ctx context.Context, e *env, args []string) error {
-		var db dbFlags
-		fs := c.flags(e)
-		db.register(fs)
-		if _, err := parse(fs, args, 0, 0); err != nil {
-			return err
-		}
-		acc, _, err := db.open(ctx, e)
-		if err != nil {
-			return err
-		}
-		defer acc.Close()
+	return c.onDB(func(ctx context.Context, e *env, acc database, _ *seal.Key) error {
 		us, err := acc.Users(ctx)
 		if err != nil {
 			return err
@@ -126,6 +116,5 @@ func userListCommand() command {
 			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", u.Name, u.Role, time.Unix(0, u.CreatedAt).UTC().Format(time.DateTime), state)
 		}
 		return tw.Flush()
-	}
-	return c
+	})
 }
