@@ -27,10 +27,27 @@ const (
 func (e *Engine) DeliverAcks(ctx context.Context, reports []provider.Report) ([]AckOutcome, error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	w, err := e.newWork(ctx)
-	if err != nil {
-		return nil, err
+	for try := 1; ; try++ {
+		w, err := e.newWork(ctx)
+		if err != nil {
+			return nil, err
+		}
+		out, err := w.acks(reports)
+		if err != nil {
+			return nil, err
+		}
+		if err := w.commit(); retryable(err, try) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
+		return out, w.handOver()
 	}
+}
+
+// acks applies the acks that count and says what became of each.
+func (w *work) acks(reports []provider.Report) ([]AckOutcome, error) {
+	e := w.e
 	if w.now.Before(e.horizon) {
 		w.now = e.horizon
 	}
@@ -60,8 +77,5 @@ func (e *Engine) DeliverAcks(ctx context.Context, reports []provider.Report) ([]
 			}
 		}
 	}
-	if err := w.commit(); err != nil {
-		return nil, err
-	}
-	return out, w.handOver()
+	return out, nil
 }

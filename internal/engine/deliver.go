@@ -19,17 +19,28 @@ func asProviderError(err error, pe **provider.Error) bool { return errors.As(err
 func (e *Engine) Deliver(ctx context.Context, reports []provider.Report) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	w, err := e.newWork(ctx)
-	if err != nil {
-		return err
+	for try := 1; ; try++ {
+		w, err := e.newWork(ctx)
+		if err != nil {
+			return err
+		}
+		if err := w.reports(reports); err != nil {
+			return err
+		}
+		if err := w.commit(); retryable(err, try) {
+			continue
+		} else if err != nil {
+			return err
+		}
+		return w.handOver()
 	}
-	if err := w.reports(reports); err != nil {
-		return err
-	}
-	if err := w.commit(); err != nil {
-		return err
-	}
-	return w.handOver()
+}
+
+// retryable reports whether work whose commit failed with err should be
+// done again: another writer changed the store while it was worked out (the
+// next try starts from what they wrote), a few times at most.
+func retryable(err error, try int) bool {
+	return errors.Is(err, store.ErrConflict) && try < 3
 }
 
 // reports applies reports in order, each at its own time.
