@@ -28,8 +28,13 @@ import (
 // What a read returns therefore does not depend on whether the flight has
 // landed yet, so a seeded simulation stays deterministic.
 
-// maxJoined bounds the changes queued behind a commit in flight.
-const maxJoined = 100_000
+// maxJoined bounds the changes queued behind a commit in flight, and
+// maxNoted the attempts a flight sets aside for reads (a flight lasts while
+// the writer stays busy; past these, the next batch waits for it to land).
+const (
+	maxJoined = 100_000
+	maxNoted  = 500_000
+)
 
 // flight is the batches being committed (their recipients are in the cache
 // and the schedule already), one transaction after another.
@@ -50,7 +55,7 @@ type flight struct {
 func (e *Engine) launch(ctx context.Context, b *store.Batch) error {
 	if f := e.flight; f != nil {
 		f.mu.Lock()
-		if f.running && (f.next == nil || f.next.Len()+b.Len() <= maxJoined) {
+		if f.running && len(f.attempts) < maxNoted && (f.next == nil || f.next.Len()+b.Len() <= maxJoined) {
 			if f.next == nil {
 				f.next = b
 			} else {
