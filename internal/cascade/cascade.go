@@ -79,6 +79,10 @@ type Policy struct {
 	LevelTimeout time.Duration
 	// RelayDeadline is how long a human caller has to mark a callee reached.
 	RelayDeadline time.Duration
+	// CallTaskWait is how long a call task for an unreached person stays with
+	// one person before it also goes to the next up the chain (caller,
+	// caller's caller, backups, operators).
+	CallTaskWait time.Duration
 }
 
 // DefaultPolicy returns the policy a bulletin gets unless told otherwise.
@@ -92,8 +96,12 @@ func DefaultPolicy(m Mode) Policy {
 		DefaultWait:   5 * time.Minute,
 		LevelTimeout:  4 * time.Minute,
 		RelayDeadline: 20 * time.Minute,
+		CallTaskWait:  DefaultCallTaskWait,
 	}
 }
+
+// DefaultCallTaskWait is CallTaskWait for a policy that sets none.
+const DefaultCallTaskWait = 15 * time.Minute
 
 func (p *Policy) wait(method string) time.Duration {
 	if d, ok := p.Wait[method]; ok {

@@ -19,12 +19,12 @@ const maxCached = 2_000_000
 func (e *Engine) syncCache(ctx context.Context) {
 	cw, ok := e.cfg.Store.(store.ChangeWatcher)
 	if !ok {
-		e.cache, e.sched = nil, nil
+		e.cache, e.sched, e.escal = nil, nil, nil
 		return
 	}
 	v, err := cw.ExternalChanges(ctx)
 	if err != nil || v != e.cacheVersion || e.cache == nil || len(e.cache) > maxCached {
-		e.cache, e.cacheVersion, e.sched = map[int64]store.Recipient{}, v, nil
+		e.cache, e.cacheVersion, e.sched, e.escal = map[int64]store.Recipient{}, v, nil, nil
 	}
 }
 
@@ -41,5 +41,5 @@ func (e *Engine) forget() {
 	if e.cache != nil {
 		e.cache = map[int64]store.Recipient{}
 	}
-	e.sched = nil
+	e.sched, e.escal = nil, nil
 }

@@ -61,9 +61,10 @@ type Engine struct {
 
 	cache        map[int64]store.Recipient // committed recipient state (see cache.go)
 	cacheVersion uint64
-	sched        *schedule // when recipients are next due (see schedule.go)
-	flight       *flight   // the commit in flight (see flight.go)
-	idleAt       time.Time // when a Tick last found less than a batch due
+	sched        *schedule    // when recipients are next due (see schedule.go)
+	flight       *flight      // the commit in flight (see flight.go)
+	escal        *escalations // call tasks due to go up their chain (see escalate.go)
+	idleAt       time.Time    // when a Tick last found less than a batch due
 }
 
 // Spec is the bulletin-level content and rules, stored with the bulletin.
@@ -230,20 +231,6 @@ func (r *run) prepare() {
 }
 
 func (r *run) hasCallees(i int32) bool { return r.hasKids[i] }
-
-// escalateTo is who gets a call task for unreached person i: their caller,
-// else their first backup, else the operators (-1).
-func (r *run) escalateTo(i int32) int32 {
-	if p := r.tree.Parent[i]; p >= 0 {
-		return p
-	}
-	for _, id := range r.roster.People[i].Backups {
-		if b, ok := r.roster.Index(id); ok {
-			return int32(b)
-		}
-	}
-	return -1
-}
 
 // idempotent reports whether the provider for method deduplicates by key.
 func (e *Engine) idempotent(method string) bool {

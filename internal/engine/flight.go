@@ -219,17 +219,27 @@ func (f *flight) settles(a store.Attempt) bool {
 }
 
 // nextDue is the earliest next action of any recipient or queued attempt,
-// as the store holds them once any flight lands.
+// as the store holds them once any flight lands, or of a call task's
+// escalation.
 func (e *Engine) nextDue(ctx context.Context) (int64, bool, error) {
 	if err := e.loadSchedule(ctx); err != nil {
 		return 0, false, err
 	}
-	if e.sched == nil {
-		return e.cfg.Store.NextDue(ctx)
-	}
 	next := int64(math.MaxInt64)
+	if e.escal != nil {
+		if n, ok := e.escal.when.next(); ok {
+			next = n
+		}
+	}
+	if e.sched == nil {
+		n, ok, err := e.cfg.Store.NextDue(ctx)
+		if err != nil || ok {
+			next = min(next, n)
+		}
+		return next, next != math.MaxInt64, err
+	}
 	if n, ok := e.sched.next(); ok {
-		next = n
+		next = min(next, n)
 	}
 	// the earliest queued attempt
 	as, err := e.queued(ctx, math.MaxInt64, 1)

@@ -13,7 +13,7 @@ import (
 func (r *run) message(a store.Attempt, links Links) provider.Message {
 	to := a.Idx
 	if a.Kind == store.AttemptCallTask {
-		to = r.escalateTo(a.Idx)
+		to = r.callTaskTo(a.Idx, int(a.Seq)-store.CallTaskSeq)
 	}
 	p := &r.roster.People[to]
 	m := provider.Message{AttemptID: a.ID, Key: fmt.Sprintf("pt-%d", a.ID), Bulletin: a.Bulletin, Recipient: a.Idx,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"phonetree/internal/cascade"
 )
@@ -50,7 +51,10 @@ func TestHealingSilentParentDoesNotBlockBranch(t *testing.T) {
 	}
 }
 
-func TestUnreachedOpensCallTaskForCaller(t *testing.T) {
+// TestUnreachedCallTaskGoesUpTheChain: an unreached person's call task goes
+// to their caller; left open, after the policy's wait it goes to the
+// caller's caller as well, then to the operators, each with a notice.
+func TestUnreachedCallTaskGoesUpTheChain(t *testing.T) {
 	h := newHarness(t, org)
 	h.carrier.people["E4"] = behaviour{fails: true} // E4 cannot be reached
 	b := h.send(cascade.Broadcast)
@@ -59,8 +63,29 @@ func TestUnreachedOpensCallTaskForCaller(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tasks) != 1 || tasks[0].Subject != 3 || tasks[0].Assignee != 1 {
-		t.Fatalf("call tasks %+v, want one for E4 (idx 3) assigned to its caller E2 (idx 1)", tasks)
+	want := []int32{1, 0, -1} // E2 (E4's caller), E1 (E2's caller), the operators
+	if len(tasks) != len(want) {
+		t.Fatalf("call tasks %+v, want %d for E4 (idx 3), assigned to %v in turn", tasks, len(want), want)
+	}
+	wait := cascade.DefaultPolicy(cascade.Broadcast).CallTaskWait
+	for i, task := range tasks {
+		if task.Subject != 3 || task.Assignee != want[i] {
+			t.Fatalf("task %d: %+v, want subject 3 assigned to %d", i, task, want[i])
+		}
+		if i > 0 {
+			if gap := time.Duration(task.CreatedAt - tasks[i-1].CreatedAt); gap < wait || gap > wait+2*time.Minute {
+				t.Fatalf("task %d opened %v after the one before, want the policy's %v (give or take the driver's step)", i, gap, wait)
+			}
+		}
+	}
+	notices := map[string]int{}
+	for _, m := range h.carrier.log {
+		if len(m.CallList) == 1 && m.CallList[0].Recipient == 3 {
+			notices[m.To]++
+		}
+	}
+	if notices["+13105550102"] != 1 || notices["+13105550101"] != 1 || len(notices) != 2 {
+		t.Fatalf("call-task notices by number %v, want one to E2 and one to E1", notices)
 	}
 	if st := h.states(b)["E4"]; st != "unreached" {
 		t.Fatalf("E4 %s", st)

@@ -115,7 +115,7 @@ func quantile(sorted []int64, n int, q float64) *float64 {
 func (r *run) unreached(i int32) Unreached {
 	p := &r.roster.People[i]
 	u := Unreached{ID: p.ID, Name: p.Name}
-	if c := r.escalateTo(i); c >= 0 {
+	if c := r.callTaskTo(i, 0); c >= 0 {
 		u.Caller = r.roster.People[c].ID + " " + r.roster.People[c].Name
 	}
 	return u

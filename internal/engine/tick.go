@@ -55,6 +55,10 @@ func (w *work) tick(reports []provider.Report) (int, error) {
 	if err := w.reports(reports); err != nil {
 		return 0, err
 	}
+	escalated, err := w.escalate()
+	if err != nil {
+		return 0, fmt.Errorf("call tasks: %w", err)
+	}
 	if w.now.After(e.horizon) {
 		e.horizon = w.now
 	}
@@ -106,7 +110,7 @@ func (w *work) tick(reports []provider.Report) (int, error) {
 		// made anyone due that the query could not see yet)
 		e.idleAt = w.now
 	}
-	return len(due) + len(queued), nil
+	return len(due) + len(queued) + escalated, nil
 }
 
 // DueNow reports whether work may still be due at the clock's current

@@ -27,6 +27,8 @@ type work struct {
 	detail   string        // overrides the cause in Record events (an ack's source)
 	lastEv   map[int64]int // recipient -> index of its latest event in this batch
 	popped   []int64       // recipients taken off the schedule as due
+	// call tasks to open later, for the index of escalations once committed
+	escalations []escalation
 	// pipelined work commits in flight (see flight.go); other work lands
 	// any flight first and commits before it returns.
 	pipelined bool
@@ -123,12 +125,7 @@ func (w *work) effect(rn *run, r *store.Recipient, ef cascade.Effect, before cas
 	case cascade.ReleaseCallees:
 		w.releases = append(w.releases, release{rn: rn, caller: r.Idx, relay: ef.Relay})
 	case cascade.OpenCallTask:
-		to := rn.escalateTo(r.Idx)
-		w.batch.CallTasks = append(w.batch.CallTasks, store.CallTask{Bulletin: r.Bulletin,
-			Assignee: to, Subject: r.Idx, CreatedAt: w.now.UnixNano(), State: "open"})
-		if to >= 0 && len(rn.plan(to)) > 0 { // tell the human who should call
-			w.newAttempt(rn, r.Idx, store.CallTaskSeq, store.AttemptCallTask, rn.plan(to)[0])
-		}
+		w.openCallTask(rn, r, 0)
 	case cascade.Record:
 		detail := w.detail
 		if detail == "" {
@@ -283,7 +280,10 @@ func (w *work) commit() error {
 			e.sched.set(k, w.loaded[k].NextAt())
 		}
 	}
-	w.popped = nil
+	if e.escal != nil {
+		e.escal.add(w.escalations)
+	}
+	w.popped, w.escalations = nil, nil
 	var err error
 	switch {
 	case w.batch.Len() == 0:

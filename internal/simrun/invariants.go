@@ -74,8 +74,10 @@ func Check(ctx context.Context, st store.Store, people *roster.Roster, b int64, 
 		if st == cascade.Unreached && !escalated {
 			return &Violation{4, name(r.Idx), "unreached but not escalated"}
 		}
-		if escalated != (taskCount[r.Idx] == 1) {
-			return &Violation{4, name(r.Idx), fmt.Sprintf("escalated=%v with %d call tasks", escalated, taskCount[r.Idx])}
+		// Its call tasks go up a chain, one person at a time: at most the
+		// caller, the caller's caller, each backup and the operators.
+		if n := taskCount[r.Idx]; escalated != (n > 0) || n > 3+len(people.People[r.Idx].Backups) {
+			return &Violation{4, name(r.Idx), fmt.Sprintf("escalated=%v with %d call tasks", escalated, n)}
 		}
 		// 5: every state change has an event; the log ends at the current state.
 		if st != cascade.Pending && lastEvent[r.Idx] != st.String() {
