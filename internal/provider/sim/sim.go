@@ -8,10 +8,10 @@ package sim
 import (
 	"container/heap"
 	"context"
-	"fmt"
 	"hash/fnv"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"sync"
 	"time"
 
@@ -113,8 +113,14 @@ func (p *Provider) workCallList(m provider.Message, r *rand.Rand, start time.Tim
 }
 
 func (p *Provider) rand(b int64, r int32, seq int) *rand.Rand {
+	// the FNV-1a hash of "seed/bulletin/recipient/seq", written without fmt
+	buf := make([]byte, 0, 64)
+	buf = strconv.AppendUint(buf, p.seed, 10)
+	for _, n := range []int64{b, int64(r), int64(seq)} {
+		buf = strconv.AppendInt(append(buf, '/'), n, 10)
+	}
 	h := fnv.New64a()
-	fmt.Fprintf(h, "%d/%d/%d/%d", p.seed, b, r, seq)
+	h.Write(buf)
 	s := h.Sum64()
 	return rand.New(rand.NewPCG(s, s^0x9e3779b97f4a7c15))
 }
