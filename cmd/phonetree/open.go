@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"log/slog"
 	"strings"
 
 	"phonetree/internal/seal"
@@ -127,14 +126,6 @@ func (d *dbFlags) key(e *env) (*seal.Key, error) {
 		fmt.Fprintf(e.stderr, "phonetree: warning: created a new contact-data key at %s; keep it apart from the database and back it up\n", path)
 	}
 	return key, nil
-}
-
-func newLogger(e *env, verbose bool) *slog.Logger {
-	level := slog.LevelWarn
-	if verbose {
-		level = slog.LevelInfo
-	}
-	return slog.New(slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level}))
 }
 
 // keyQuiet is key without the creation warning (for throwaway databases).

@@ -72,7 +72,6 @@ func generateRoster(ctx context.Context, st store.Store, key *seal.Key, people i
 type progress struct {
 	w        io.Writer
 	tty      bool
-	last     time.Time
 	interval time.Duration
 }
 

@@ -20,10 +20,9 @@ const chunkSize = 4 << 20
 
 // chunker seals what is written to it in chunks of chunkSize bytes.
 type chunker struct {
-	key     *seal.Key
-	version string
-	buf     []byte
-	chunks  [][]byte
+	key    *seal.Key
+	buf    []byte
+	chunks [][]byte
 }
 
 func (c *chunker) Write(p []byte) (int, error) {
