@@ -92,7 +92,7 @@ func realCarriers(getenv func(string) string, log *slog.Logger, link func(int64)
 func (c *carriers) hooks(eng *engine.Engine) map[string]http.Handler {
 	out := map[string]http.Handler{}
 	for _, tw := range c.twilio {
-		out[tw.Config().HookPath+"/"] = tw.Handler(twilio.Hooks{Deliver: eng.Deliver, Replies: replies{eng}, Hotline: hotline{eng}})
+		out[tw.Config().HookPath+"/"] = tw.Handler(twilio.Hooks{Deliver: eng.Deliver, Replies: replies{eng}, Hotline: hotline{eng}, CallLists: callLists{eng}})
 	}
 	return out
 }
@@ -103,6 +103,13 @@ type replies struct{ eng *engine.Engine }
 func (r replies) LatestAttempt(ctx context.Context, phone string) (twilio.Open, bool, error) {
 	rep, ok, err := r.eng.LatestReplyTarget(ctx, phone)
 	return twilio.Open{AttemptID: rep.AttemptID, Responses: rep.Responses}, ok, err
+}
+
+type callLists struct{ eng *engine.Engine }
+
+func (c callLists) LatestCallList(ctx context.Context, phone string) (twilio.CallList, bool, error) {
+	cl, ok, err := c.eng.LatestCallList(ctx, phone)
+	return twilio.CallList{Bulletin: cl.Bulletin, Callees: cl.Callees}, ok, err
 }
 
 type hotline struct{ eng *engine.Engine }

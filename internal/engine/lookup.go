@@ -103,6 +103,60 @@ func (e *Engine) LatestReplyTarget(ctx context.Context, phone string) (Reply, bo
 	return Reply{}, false, nil
 }
 
+// CallList is a relay caller's list as their SMS reply marks it: the
+// callees in the order the list numbered them.
+type CallList struct {
+	Bulletin int64
+	Callees  []int32
+}
+
+// LatestCallList finds the call list most recently handed to the person
+// with this number, in a running bulletin, newest bulletin first.
+func (e *Engine) LatestCallList(ctx context.Context, phone string) (CallList, bool, error) {
+	bs, err := e.cfg.Store.Bulletins(ctx)
+	if err != nil {
+		return CallList{}, false, err
+	}
+	found, err := e.findPeople(ctx, phone)
+	if err != nil || len(found) == 0 {
+		return CallList{}, false, err
+	}
+	for _, b := range bs {
+		if b.State != "running" || len(found[b.RosterVersion]) == 0 {
+			continue
+		}
+		e.mu.Lock()
+		rn, err := e.loadRun(ctx, b.ID)
+		var idxs []int32
+		if err == nil {
+			idxs = rn.in(found)
+		}
+		e.mu.Unlock()
+		if err != nil {
+			return CallList{}, false, err
+		}
+		ids := make([]int64, len(idxs))
+		for i, idx := range idxs {
+			ids[i] = store.AttemptID(b.ID, idx, store.CallListSeq)
+		}
+		as, err := e.cfg.Store.Attempts(ctx, ids)
+		if err != nil {
+			return CallList{}, false, err
+		}
+		for _, a := range as {
+			if a.Status != store.AttemptSent && a.Status != store.AttemptDelivered {
+				continue // not handed over (or failed): the caller has no list to mark
+			}
+			cl := CallList{Bulletin: b.ID}
+			for _, c := range rn.callList(a.Idx) {
+				cl.Callees = append(cl.Callees, c.Recipient)
+			}
+			return cl, true, nil
+		}
+	}
+	return CallList{}, false, nil
+}
+
 // HotlineEntry is the latest bulletin meant for a caller, worded for them.
 type HotlineEntry struct {
 	Text     string // the SMS wording, with their anti-phishing word

@@ -103,9 +103,10 @@ func (r *run) callList(caller int32) []provider.Callee {
 func (r *run) callListText(p *roster.Person, cs []provider.Callee) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: please call your %d people and read them the message:", r.b.Title, len(cs))
-	for _, c := range cs {
-		fmt.Fprintf(&b, " %s %s;", c.Name, c.Number)
+	for i, c := range cs {
+		fmt.Fprintf(&b, " %d) %s %s;", i+1, c.Name, c.Number)
 	}
+	b.WriteString(" Reply R and the numbers of those you reached (R 1 3).")
 	b.WriteString(wordNote(p))
 	return b.String()
 }

@@ -21,6 +21,22 @@ type Hooks struct {
 	// Hotline finds the latest bulletin for a caller or a STATUS text
 	// (optional: without it the hotline says there is nothing).
 	Hotline Hotline
+	// CallLists finds a relay caller's list, which they mark by replying
+	// "R 1 3" (optional: without it such replies are not understood).
+	CallLists CallLists
+}
+
+// CallLists finds the call list a relay caller's SMS reply marks.
+type CallLists interface {
+	// LatestCallList returns the list most recently handed to phone:
+	// its bulletin and the callees, numbered from 1 in this order.
+	LatestCallList(ctx context.Context, phone string) (CallList, bool, error)
+}
+
+// CallList is a relay caller's list.
+type CallList struct {
+	Bulletin int64
+	Callees  []int32
 }
 
 // Replies finds what an inbound SMS answers.

@@ -37,6 +37,8 @@ func (p *Provider) inboundSMS(w http.ResponseWriter, r *http.Request, h Hooks) {
 		p.replySMS(w, to, p.cfg.HelpText)
 	case word == "STATUS":
 		p.replySMS(w, to, p.hotlineText(r, h, from))
+	case word == "R" || strings.HasPrefix(word, "R ") || strings.HasPrefix(word, "REACHED"):
+		p.markReached(w, r, h, from, to, word)
 	default:
 		p.replyCode(w, r, h, from, to, word)
 	}
@@ -70,6 +72,55 @@ func (p *Provider) replyCode(w http.ResponseWriter, r *http.Request, h Hooks, fr
 	if p.deliver(w, r, h, rep) {
 		p.replySMS(w, to, "")
 	}
+}
+
+// markReached marks the callees a relay caller's reply names ("R 1 3",
+// "reached 2,4") as reached by the caller.
+func (p *Provider) markReached(w http.ResponseWriter, r *http.Request, h Hooks, from, to, word string) {
+	var cl CallList
+	ok := false
+	if h.CallLists != nil {
+		var err error
+		if cl, ok, err = h.CallLists.LatestCallList(r.Context(), from); err != nil {
+			p.cfg.Log.Error("sms reply: finding the call list failed", "from", maskPhone(from), "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+	}
+	if !ok {
+		p.cfg.Log.Info("reached marks from a number with no call list", "from", maskPhone(from))
+		p.replySMS(w, to, "You have no call list to mark.")
+		return
+	}
+	ns, bad := listNumbers(strings.TrimLeft(strings.TrimPrefix(strings.TrimPrefix(word, "REACHED"), "R"), " :"), len(cl.Callees))
+	if bad != "" || len(ns) == 0 {
+		p.replySMS(w, to, fmt.Sprintf("Reply R and the numbers of those you reached, from 1 to %d (R 1 3).%s", len(cl.Callees), bad))
+		return
+	}
+	reps := make([]provider.Report, len(ns))
+	for i, n := range ns {
+		reps[i] = provider.Report{Kind: provider.Reached, Bulletin: cl.Bulletin, Recipient: cl.Callees[n-1], Response: 1, Source: "caller", At: p.cfg.Clock.Now()}
+	}
+	if p.deliver(w, r, h, reps...) {
+		p.replySMS(w, to, fmt.Sprintf("Marked %d reached. Thank you.", len(ns)))
+	}
+}
+
+// listNumbers reads the list numbers in s ("1 3", "2,4"), each from 1 to n;
+// bad names what could not be read.
+func listNumbers(s string, n int) (ns []int, bad string) {
+	seen := map[int]bool{}
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == ';' }) {
+		k, err := strconv.Atoi(f)
+		if err != nil || k < 1 || k > n {
+			return nil, fmt.Sprintf(" %q is not on your list.", f)
+		}
+		if !seen[k] {
+			seen[k] = true
+			ns = append(ns, k)
+		}
+	}
+	return ns, ""
 }
 
 // leadingNumber reads the option number a reply starts with ("2", "2 help",

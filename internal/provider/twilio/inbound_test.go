@@ -5,10 +5,13 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"phonetree/internal/cascade"
+	"phonetree/internal/engine"
 	"phonetree/internal/provider/twilio"
 	"phonetree/internal/provider/twilio/twiliotest"
+	"phonetree/internal/simrun"
 )
 
 type optOuts struct {
@@ -119,5 +122,64 @@ func TestHotline(t *testing.T) {
 	posts = rg.standin.Posts()
 	if !strings.Contains(posts[2].Body, `language="es-US"`) {
 		t.Errorf("hotline not in the person's language: %s", posts[2].Body)
+	}
+}
+
+// engineCallLists hands the handler the engine's call lists (set once the
+// rig has its engine).
+type engineCallLists struct{ eng **engine.Engine }
+
+func (c engineCallLists) LatestCallList(ctx context.Context, phone string) (twilio.CallList, bool, error) {
+	cl, ok, err := (*c.eng).LatestCallList(ctx, phone)
+	return twilio.CallList{Bulletin: cl.Bulletin, Callees: cl.Callees}, ok, err
+}
+
+// A relay caller marks their people reached by replying to their call list
+// ("R 1 2"): the machine then never contacts them; a number not on the list
+// gets a hint and marks nobody.
+func TestRelayCallerMarksReachedBySMS(t *testing.T) {
+	var eng *engine.Engine
+	rg := newRig(t, header+"P1,Ana,,,,+14155550001,,,,,\nP2,Ben,P1,,,+14155550002,,,,,\nP3,Cy,P1,,,+14155550003,,,,,\n", rigOptions{
+		hooks: func(h *twilio.Hooks) { h.CallLists = engineCallLists{&eng} },
+	})
+	eng = rg.eng
+	caller, ours := "+14155550001", rg.account.Numbers[0]
+	rg.standin.SetPerson(caller, twiliotest.Person{Reply: "1"})
+	b := rg.send(cascade.Relay)
+	gotList := func(time.Time) bool {
+		for _, m := range rg.standin.Messages() {
+			if m.To == caller && strings.Contains(m.Body, "1) Ben +14155550002; 2) Cy +14155550003;") {
+				return true
+			}
+		}
+		return false
+	}
+	d := &simrun.Driver{Engine: rg.eng, Sim: rg.standin, Clock: rg.clock, Start: t0, Until: gotList}
+	if err := d.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if !gotList(rg.clock.Now()) {
+		t.Fatal("the caller got no numbered call list")
+	}
+	rg.standin.Text(accountSID, caller, ours, "R 3")
+	rg.standin.Text(accountSID, caller, ours, "r 1, 2")
+	rg.standin.Due(rg.clock.Now())
+	rg.run()
+	st := rg.states(b)
+	if st["P2"] != "acked" || st["P3"] != "acked" {
+		t.Fatalf("callees %s and %s, want both acked by the caller's reply", st["P2"], st["P3"])
+	}
+	for _, m := range rg.standin.Messages() {
+		if m.To == "+14155550002" || m.To == "+14155550003" {
+			t.Fatalf("the machine contacted %s, whom their caller had marked reached", m.To)
+		}
+	}
+	var hint, thanks bool
+	for _, p := range rg.standin.Posts() {
+		hint = hint || strings.Contains(p.Body, "&#34;3&#34; is not on your list.") || strings.Contains(p.Body, `"3" is not on your list.`)
+		thanks = thanks || strings.Contains(p.Body, "Marked 2 reached.")
+	}
+	if !hint || !thanks {
+		t.Errorf("replies: hint for a number not on the list %v, thanks for the marks %v", hint, thanks)
 	}
 }
