@@ -55,52 +55,60 @@ type Reply struct {
 	Responses int // the bulletin's number of response options
 }
 
-// LatestReplyTarget finds the latest SMS attempt handed to phone whose
-// recipient is still being contacted, newest bulletin first.
-func (e *Engine) LatestReplyTarget(ctx context.Context, phone string) (Reply, bool, error) {
+// eachRunOf calls fn, newest bulletin first, for each bulletin (running
+// ones only, if running) whose audience holds people with this number,
+// with those people, until fn reports it is done.
+func (e *Engine) eachRunOf(ctx context.Context, phone string, running bool, fn func(rn *run, idxs []int32) (bool, error)) error {
 	bs, err := e.cfg.Store.Bulletins(ctx)
 	if err != nil {
-		return Reply{}, false, err
+		return err
 	}
 	found, err := e.findPeople(ctx, phone)
 	if err != nil || len(found) == 0 {
-		return Reply{}, false, err
+		return err
 	}
 	for _, b := range bs {
-		if b.State != "running" || len(found[b.RosterVersion]) == 0 {
+		if (running && b.State != "running") || len(found[b.RosterVersion]) == 0 {
 			continue
 		}
 		e.mu.Lock()
 		rn, err := e.loadRun(ctx, b.ID)
-		var idxs []int32
-		if err == nil {
-			idxs = rn.in(found)
-		}
 		e.mu.Unlock()
 		if err != nil {
-			return Reply{}, false, err
+			return err
 		}
-		if len(idxs) == 0 {
-			continue
+		if idxs := rn.in(found); len(idxs) > 0 {
+			if done, err := fn(rn, idxs); done || err != nil {
+				return err
+			}
 		}
-		rs, err := e.cfg.Store.Recipients(ctx, b.ID, idxs)
+	}
+	return nil
+}
+
+// LatestReplyTarget finds the latest SMS attempt handed to phone whose
+// recipient is still being contacted, newest bulletin first.
+func (e *Engine) LatestReplyTarget(ctx context.Context, phone string) (reply Reply, ok bool, err error) {
+	err = e.eachRunOf(ctx, phone, true, func(rn *run, idxs []int32) (bool, error) {
+		rs, err := e.cfg.Store.Recipients(ctx, rn.b.ID, idxs)
 		if err != nil {
-			return Reply{}, false, err
+			return false, err
 		}
 		for _, r := range rs {
-			st := cascade.State(r.State)
-			if st != cascade.Contacting && st != cascade.Waiting {
+			if st := cascade.State(r.State); st != cascade.Contacting && st != cascade.Waiting {
 				continue
 			}
 			plan := rn.plan(r.Idx)
 			for seq := int(r.Attempts) - 1; seq >= 0; seq-- {
 				if plan[seq] == string(roster.SMS) {
-					return Reply{AttemptID: store.AttemptID(b.ID, r.Idx, seq), Responses: len(rn.spec.Responses)}, true, nil
+					reply, ok = Reply{AttemptID: store.AttemptID(rn.b.ID, r.Idx, seq), Responses: len(rn.spec.Responses)}, true
+					return true, nil
 				}
 			}
 		}
-	}
-	return Reply{}, false, nil
+		return false, nil
+	})
+	return reply, ok, err
 }
 
 // CallList is a relay caller's list as their SMS reply marks it: the
@@ -112,49 +120,29 @@ type CallList struct {
 
 // LatestCallList finds the call list most recently handed to the person
 // with this number, in a running bulletin, newest bulletin first.
-func (e *Engine) LatestCallList(ctx context.Context, phone string) (CallList, bool, error) {
-	bs, err := e.cfg.Store.Bulletins(ctx)
-	if err != nil {
-		return CallList{}, false, err
-	}
-	found, err := e.findPeople(ctx, phone)
-	if err != nil || len(found) == 0 {
-		return CallList{}, false, err
-	}
-	for _, b := range bs {
-		if b.State != "running" || len(found[b.RosterVersion]) == 0 {
-			continue
-		}
-		e.mu.Lock()
-		rn, err := e.loadRun(ctx, b.ID)
-		var idxs []int32
-		if err == nil {
-			idxs = rn.in(found)
-		}
-		e.mu.Unlock()
-		if err != nil {
-			return CallList{}, false, err
-		}
+func (e *Engine) LatestCallList(ctx context.Context, phone string) (cl CallList, ok bool, err error) {
+	err = e.eachRunOf(ctx, phone, true, func(rn *run, idxs []int32) (bool, error) {
 		ids := make([]int64, len(idxs))
 		for i, idx := range idxs {
-			ids[i] = store.AttemptID(b.ID, idx, store.CallListSeq)
+			ids[i] = store.AttemptID(rn.b.ID, idx, store.CallListSeq)
 		}
 		as, err := e.cfg.Store.Attempts(ctx, ids)
 		if err != nil {
-			return CallList{}, false, err
+			return false, err
 		}
 		for _, a := range as {
 			if a.Status != store.AttemptSent && a.Status != store.AttemptDelivered {
 				continue // not handed over (or failed): the caller has no list to mark
 			}
-			cl := CallList{Bulletin: b.ID}
+			cl, ok = CallList{Bulletin: rn.b.ID}, true
 			for _, c := range rn.callList(a.Idx) {
 				cl.Callees = append(cl.Callees, c.Recipient)
 			}
-			return cl, true, nil
+			return true, nil
 		}
-	}
-	return CallList{}, false, nil
+		return false, nil
+	})
+	return cl, ok, err
 }
 
 // HotlineEntry is the latest bulletin meant for a caller, worded for them.
@@ -167,33 +155,15 @@ type HotlineEntry struct {
 
 // LatestFor finds the latest bulletin whose audience includes the person
 // with this number.
-func (e *Engine) LatestFor(ctx context.Context, phone string) (HotlineEntry, bool, error) {
-	bs, err := e.cfg.Store.Bulletins(ctx)
-	if err != nil {
-		return HotlineEntry{}, false, err
-	}
-	found, err := e.findPeople(ctx, phone)
-	if err != nil || len(found) == 0 {
-		return HotlineEntry{}, false, err
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, b := range bs {
-		if len(found[b.RosterVersion]) == 0 {
-			continue
+func (e *Engine) LatestFor(ctx context.Context, phone string) (h HotlineEntry, ok bool, err error) {
+	err = e.eachRunOf(ctx, phone, false, func(rn *run, idxs []int32) (bool, error) {
+		p := &rn.roster.People[idxs[0]]
+		script := rn.spec.Script
+		if script == "" {
+			script = rn.text(p)
 		}
-		rn, err := e.loadRun(ctx, b.ID)
-		if err != nil {
-			return HotlineEntry{}, false, err
-		}
-		if idxs := rn.in(found); len(idxs) > 0 {
-			p := &rn.roster.People[idxs[0]]
-			script := rn.spec.Script
-			if script == "" {
-				script = rn.text(p)
-			}
-			return HotlineEntry{Text: rn.text(p), Script: script, PIN: p.PIN, Language: p.Language}, true, nil
-		}
-	}
-	return HotlineEntry{}, false, nil
+		h, ok = HotlineEntry{Text: rn.text(p), Script: script, PIN: p.PIN, Language: p.Language}, true
+		return true, nil
+	})
+	return h, ok, err
 }
